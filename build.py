@@ -1,0 +1,471 @@
+#!/usr/bin/env python3
+"""Build the buyer-message checker.
+
+    python build.py [--out DIR] [--rules DIR]
+
+1. Validates the rule catalogue (``app.load_catalogue``); a broken rule stops the build with the
+   loader's message, which names the file, the rule and the fix.
+2. Regenerates docs/RULES.md from the catalogue (only when building the repository's own rules/).
+3. Writes, under --out (default dist/):
+   - ``site/``: the page plus everything it loads, as files: any static host (or
+     ``python -m http.server``) serves it as is; the CSP allows its own origin only;
+   - ``message-checker.html``: one self-contained file (every asset gzip + base64 inside it) that
+     works opened from disk with no network; its CSP allows no connection at all.
+
+Builds are deterministic: the same tree gives byte-identical outputs (zip entries sorted with a
+fixed timestamp, gzip without mtime, no dates, the import-map nonce derived from the content).
+The runtime comes from node_modules (``npm ci``), jinja2/markupsafe from the installed, pinned
+Python packages; nothing is downloaded here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import gzip
+import hashlib
+import importlib.metadata
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+import zipfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+ROOT = Path(__file__).resolve().parent
+NODE_MODULES = ROOT / "node_modules"
+PYSCRIPT_DIST = NODE_MODULES / "@pyscript" / "core" / "dist"
+PYODIDE_DIR = NODE_MODULES / "pyodide"
+ESBUILD = NODE_MODULES / ".bin" / "esbuild"
+# What Pyodide fetches or imports at start-up; the rest of the npm package is docs and typings.
+PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
+# The app's Python and the data files it reads at run time (ui strings, appeal templates).
+APP_SUFFIXES = (".py", ".toml", ".j2")
+# The pure-Python packages shipped into the page for features that import them lazily.
+SHIPPED_WHEELS = ("jinja2", "markupsafe")
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # earliest time a zip can hold: no build date in any archive
+EMBED_DIR = "__embedded__/"  # the single file's virtual asset folder (see web/embed.js)
+SOURCE_MAP_COMMENT = re.compile(rb"\n?//# sourceMappingURL=\S+\s*$")
+
+
+class BuildError(Exception):
+    """A problem the person running the build must fix; the message says what to do."""
+
+
+# --- inputs -------------------------------------------------------------------------------------
+
+
+def check_runtime_versions() -> dict[str, str]:
+    """The npm runtime must be exactly what package.json pins, or the page silently changes."""
+    pins = json.loads((ROOT / "package.json").read_text("utf-8"))["dependencies"]
+    found = {}
+    for name, pin in sorted(pins.items()):
+        manifest = NODE_MODULES / name / "package.json"
+        if not manifest.is_file():
+            raise BuildError(f"node_modules/{name} is missing — fix: run `npm ci` (or `make build`)")
+        version = json.loads(manifest.read_text("utf-8"))["version"]
+        if version != pin:
+            raise BuildError(f"node_modules/{name} is {version} but package.json pins {pin} — fix: run `npm ci`")
+        found[name] = version
+    if not ESBUILD.exists():
+        raise BuildError("node_modules/.bin/esbuild is missing — fix: run `npm ci`")
+    return found
+
+
+def validate_rules(rules_dir: Path):
+    """Load the catalogue the way the page will; stop on the loader's own explanation."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    import app  # the engine package of this repository
+
+    try:
+        return app, app.load_catalogue(rules_dir)
+    except app.CatalogueError as err:
+        raise BuildError(str(err)) from None
+
+
+def write_rules_doc(app_module, catalogue) -> Path | None:
+    """docs/RULES.md is generated from rules/, never edited by hand (a test compares it)."""
+    try:
+        from app import catalogue as catalogue_module
+    except ImportError:
+        return None
+    render = getattr(catalogue_module, "catalogue_markdown", None)
+    if render is None:
+        return None
+    try:
+        text = render(catalogue)
+    except TypeError:  # the generator loads the default catalogue itself
+        text = render()
+    target = ROOT / "docs" / "RULES.md"
+    write_if_changed(target, text.encode("utf-8"))
+    return target
+
+
+def pinned_python_versions() -> dict[str, str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    pins = {}
+    for requirement in project["dependencies"]:
+        name, _, version = requirement.partition("==")
+        pins[canonical(name)] = version.strip()
+    return pins
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+# --- archives -----------------------------------------------------------------------------------
+
+
+def deterministic_zip(entries: Iterable[tuple[str, bytes]], *, compress: bool) -> bytes:
+    """A zip whose bytes depend only on the entries: sorted, fixed time, fixed permissions."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in sorted(entries):
+            info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+            info.create_system = 3  # "Unix" everywhere, so the external attributes mean the same
+            info.external_attr = 0o100644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+            archive.writestr(info, data, compresslevel=9 if compress else None)
+    return buffer.getvalue()
+
+
+def app_archive(rules_dir: Path, *, compress: bool) -> bytes:
+    """app/ (code + data files) and the rules, laid out as in the repository.
+
+    PyScript unpacks it into Python's working directory, so ``import app`` works and the engine
+    finds ``rules/`` next to ``app/`` exactly as it does on CPython.
+    """
+    entries = []
+    for path in sorted((ROOT / "app").rglob("*")):
+        if path.is_file() and path.suffix in APP_SUFFIXES and "__pycache__" not in path.parts:
+            entries.append((path.relative_to(ROOT).as_posix(), path.read_bytes()))
+    rules = sorted(p for p in rules_dir.rglob("*.toml") if p.is_file())
+    if not rules:
+        raise BuildError(f"{rules_dir}: no *.toml rule files — fix: point --rules at the rules folder")
+    entries += [(f"rules/{p.relative_to(rules_dir).as_posix()}", p.read_bytes()) for p in rules]
+    return deterministic_zip(entries, compress=compress)
+
+
+def pure_wheel(project: str, version: str) -> tuple[str, bytes]:
+    """A py3-none-any wheel of an installed package's pure-Python files.
+
+    markupsafe's PyPI wheels carry a C speed-up that Pyodide cannot load; without it markupsafe
+    falls back to its own pure-Python escaping.  jinja2 is pure already; building both the same
+    way keeps the build offline and tied to the pinned, installed versions.
+    """
+    try:
+        dist = importlib.metadata.distribution(project)
+    except importlib.metadata.PackageNotFoundError:
+        raise BuildError(f"Python package {project} is not installed — fix: pip install -r requirements.lock") from None
+    if dist.version != version:
+        raise BuildError(
+            f"installed {project} is {dist.version} but pyproject.toml pins {version} — "
+            "fix: pip install -r requirements.lock"
+        )
+    name = canonical(dist.metadata["Name"])
+    info_dir = f"{name}-{version}.dist-info"
+    entries: dict[str, bytes] = {}
+    for file in dist.files or ():
+        path = file.as_posix() if hasattr(file, "as_posix") else str(file)
+        top = path.split("/", 1)[0]
+        if top == info_dir or top.endswith(".dist-info"):
+            keep = path.split("/", 1)[1] in ("METADATA", "entry_points.txt", "top_level.txt") or "/licenses/" in path
+            if keep:
+                entries[f"{info_dir}/{path.split('/', 1)[1]}"] = file.read_binary()
+            continue
+        if top != name or "__pycache__" in path or "_speedups" in path:
+            continue
+        if path.endswith(".py") or path.endswith("/py.typed"):
+            entries[path] = file.read_binary()
+    if not any(p.endswith("/__init__.py") for p in entries):
+        raise BuildError(f"{project}: no Python files found in the installed distribution — fix: reinstall it")
+    entries[f"{info_dir}/WHEEL"] = (
+        "Wheel-Version: 1.0\nGenerator: buyer-message-checker build.py\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    ).encode()
+    record = []
+    for path, data in sorted(entries.items()):
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        record.append(f"{path},sha256={digest},{len(data)}")
+    record.append(f"{info_dir}/RECORD,,")
+    entries[f"{info_dir}/RECORD"] = ("\n".join(record) + "\n").encode()
+    return f"{name}-{version}-py3-none-any.whl", deterministic_zip(entries.items(), compress=True)
+
+
+def stored_zip(data: bytes) -> bytes:
+    """The same archive with every entry stored (order, names, times kept).
+
+    For the single file only: gzip compresses the whole stored archive better than the archive's
+    own per-entry deflate, and Python's zipimport reads stored entries without inflating them.
+    """
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            copy.create_system = info.create_system
+            copy.external_attr = info.external_attr
+            copy.compress_type = zipfile.ZIP_STORED
+            target.writestr(copy, source.read(info))
+    return out.getvalue()
+
+
+def strip_source_map(data: bytes) -> bytes:
+    # The .map files are not shipped; a dangling reference would make dev tools request them.
+    return SOURCE_MAP_COMMENT.sub(b"\n", data)
+
+
+def bundle_pyscript() -> bytes:
+    """PyScript's dist as ONE module for the single file.
+
+    Its dist is split into chunks loaded with relative ``import("./chunk.js")``, which cannot
+    resolve from a blob: module, so esbuild inlines them.  The editor, terminal and game plugins
+    (and codemirror/xterm behind them) stay out: the config disables them, and they are ~70 % of
+    the bundle.
+    """
+    external = ["./codemirror*", "./xterm*", "./py-editor-*", "./py-game-*", "./py-terminal-*"]
+    command = [str(ESBUILD), str(PYSCRIPT_DIST / "core.js"), "--bundle", "--format=esm", "--minify",
+               "--legal-comments=eof", "--log-level=warning", "--charset=ascii"]
+    command += [f"--external:{pattern}" for pattern in external]
+    result = subprocess.run(command, capture_output=True, cwd=ROOT, check=False)
+    if result.returncode != 0:
+        raise BuildError(f"esbuild failed: {result.stderr.decode(errors='replace')} — fix: run `npm ci`")
+    return result.stdout
+
+
+# --- page ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Asset:
+    name: str  # path under the asset root, e.g. "pyodide/pyodide.asm.wasm"
+    data: bytes
+    module: bool = False  # imported as a JS module (needs an import-map entry in the single file)
+    preload: bool = False  # big: the single file starts decoding it as soon as the page is parsed
+
+
+def pyscript_config(assets: Iterable[Asset], prefix: str, files: Mapping[str, str]) -> str:
+    """pyscript.toml with every runtime path under ``prefix``, as compact JSON."""
+    config = tomllib.loads((ROOT / "pyscript.toml").read_text("utf-8"))
+    config["interpreter"] = prefix + config["interpreter"]
+    config["files"] = {prefix + source: target for source, target in sorted(files.items())}
+    known = {asset.name for asset in assets}
+    for path in [config["interpreter"], *config["files"]]:
+        if path.removeprefix(prefix) not in known:
+            raise BuildError(f"pyscript.toml refers to {path}, which the build does not ship — fix the path")
+    return json.dumps(config, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def python_files_config(app_zip: str, wheels: Iterable[str]) -> dict[str, str]:
+    """What PyScript copies into Python's file system before the page's Python runs.
+
+    The app archive is unpacked into the working directory (``./*``).  The wheels are copied as
+    they are: app/page.py puts them on sys.path, so jinja2 costs nothing until something imports it.
+    """
+    files = {app_zip: "./*"}
+    files.update({wheel: f"./{wheel}" for wheel in wheels})
+    return files
+
+
+PY_MAIN = "from app.page import main\nmain()\n"  # the page's Python entry point (app/page.py)
+
+
+def py_script_tag(config_json: str) -> Markup:
+    return Markup('<script type="py" config="{}">\n{}</script>').format(config_json, Markup(PY_MAIN))
+
+
+def inline_script(code: str, **attrs: str) -> Markup:
+    if "</script" in code.lower():
+        raise BuildError("inline script contains '</script' — fix the JS source")
+    rendered = "".join(Markup(' {}="{}"').format(k.replace("_", "-"), v) for k, v in sorted(attrs.items()))
+    return Markup("<script{}>{}</script>").format(Markup(rendered), Markup(code))
+
+
+def csp_hash(code: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode() + "'"
+
+
+def template_env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(ROOT)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+SITE_CSP = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'"
+)
+
+
+def single_file_csp(script_hashes: Iterable[str], nonce: str) -> str:
+    # 'unsafe-eval': PyScript builds its hook chain with Function(); 'wasm-unsafe-eval': Pyodide;
+    # blob:: the embedded JS modules; the nonce: the import map web/embed.js inserts.
+    scripts = " ".join([*sorted(script_hashes), f"'nonce-{nonce}'", "blob:", "'wasm-unsafe-eval'", "'unsafe-eval'"])
+    return (
+        f"default-src 'none'; script-src {scripts}; style-src 'unsafe-inline'; img-src data: blob:; "
+        "connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'"
+    )
+
+
+def render_site_page(config_json: str) -> str:
+    head = Markup("\n").join([
+        Markup('<link rel="stylesheet" href="./pyscript/core.css">'),
+        Markup('<link rel="stylesheet" href="./web/style.css">'),
+        Markup('<link rel="modulepreload" href="./pyscript/core.js">'),
+        Markup('<script src="./web/boot.js" data-pyscript="./pyscript/core.js"></script>'),
+    ])
+    return template_env().get_template("index.html").render(
+        csp=SITE_CSP, head=head, body_end=py_script_tag(config_json)
+    )
+
+
+def embedded_blocks(assets: Iterable[Asset]) -> Markup:
+    blocks = []
+    for asset in sorted(assets, key=lambda a: a.name):
+        payload = base64.b64encode(gzip.compress(asset.data, compresslevel=9, mtime=0)).decode("ascii")
+        flags = Markup(" data-module") if asset.module else Markup("")
+        flags += Markup(" data-preload") if asset.preload else Markup("")
+        blocks.append(
+            Markup('<script type="application/octet-stream" id="emb:{}" data-enc="gzip"{}>{}</script>').format(
+                asset.name, flags, Markup(payload)
+            )
+        )
+    return Markup("\n").join(blocks)
+
+
+def render_single_page(
+    assets: list[Asset], config_json: str, *, template: str = "index.html", extra_css: str = ""
+) -> str:
+    """The page with every asset inside it; used for the product and for bench/boot.py's bare page."""
+    embed_js = (ROOT / "web" / "embed.js").read_text("utf-8")
+    boot_js = (ROOT / "web" / "boot.js").read_text("utf-8")
+    css = (PYSCRIPT_DIST / "core.css").read_text("utf-8") + "\n" + (ROOT / "web" / "style.css").read_text("utf-8")
+    css += extra_css
+    if "</style" in css.lower():
+        raise BuildError("CSS contains '</style' — fix the stylesheet")
+    # A fixed nonce has no secrecy in a static file; deriving it from the content keeps builds
+    # reproducible.  It only lets web/embed.js's import map through the policy.
+    digest = hashlib.sha256()
+    for asset in sorted(assets, key=lambda a: a.name):
+        digest.update(asset.name.encode() + b"\0" + hashlib.sha256(asset.data).digest())
+    nonce = base64.b64encode(digest.digest()[:18]).decode()
+    head = Markup("\n").join([
+        Markup("<style>{}</style>").format(Markup(css)),
+        inline_script(embed_js, nonce=nonce),
+        inline_script(boot_js, data_pyscript=f"./{EMBED_DIR}pyscript/core.js"),
+    ])
+    body_end = embedded_blocks(assets) + Markup("\n") + py_script_tag(config_json)
+    csp = single_file_csp([csp_hash(embed_js), csp_hash(boot_js)], nonce)
+    return template_env().get_template(template).render(csp=csp, head=head, body_end=body_end)
+
+
+# --- outputs ------------------------------------------------------------------------------------
+
+
+def write_if_changed(path: Path, data: bytes) -> None:
+    if path.is_file() and path.read_bytes() == data:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def runtime_assets(*, single: bool) -> list[Asset]:
+    """Pyodide and PyScript as shipped: stock files for the site, one bundle for the single file."""
+    assets = []
+    for name in PYODIDE_FILES:
+        data = (PYODIDE_DIR / name).read_bytes()
+        if name.endswith(".mjs"):
+            data = strip_source_map(data)
+        if single and name == "python_stdlib.zip":
+            data = stored_zip(data)
+        big = name.endswith((".wasm", ".zip"))
+        assets.append(Asset(f"pyodide/{name}", data, module=name.endswith(".mjs"), preload=single and big))
+    if single:
+        assets.append(Asset("pyscript/core.js", bundle_pyscript(), module=True))
+    else:
+        for path in sorted(PYSCRIPT_DIST.iterdir()):
+            if path.suffix in (".js", ".css"):
+                assets.append(Asset(f"pyscript/{path.name}", strip_source_map(path.read_bytes())))
+    return assets
+
+
+def build_site(site: Path, app_zip: bytes, wheels: Mapping[str, bytes]) -> None:
+    assets = runtime_assets(single=False)
+    assets.append(Asset("app.zip", app_zip))
+    assets += [Asset(f"wheels/{name}", data) for name, data in sorted(wheels.items())]
+    for name in ("boot.js", "style.css"):
+        assets.append(Asset(f"web/{name}", (ROOT / "web" / name).read_bytes()))
+    config = pyscript_config(assets, "./", python_files_config("app.zip", [f"wheels/{n}" for n in sorted(wheels)]))
+    assets.append(Asset("index.html", render_site_page(config).encode("utf-8")))
+
+    staging = site.with_name(site.name + ".tmp")
+    if staging.exists():
+        shutil.rmtree(staging)
+    for asset in assets:
+        target = staging / asset.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(asset.data)
+    if site.exists():
+        shutil.rmtree(site)
+    os.replace(staging, site)
+
+
+def build_single(target: Path, app_zip: bytes, wheels: Mapping[str, bytes]) -> int:
+    assets = runtime_assets(single=True)
+    assets.append(Asset("app.zip", app_zip))
+    assets += [Asset(f"wheels/{name}", data) for name, data in sorted(wheels.items())]
+    files = python_files_config("app.zip", [f"wheels/{n}" for n in sorted(wheels)])
+    config = pyscript_config(assets, f"./{EMBED_DIR}", files)
+    html = render_single_page(assets, config).encode("utf-8")
+    write_if_changed(target, html)
+    return len(html)
+
+
+def build(out: Path, rules_dir: Path, *, write_docs: bool = True) -> dict:
+    versions = check_runtime_versions()
+    app_module, catalogue = validate_rules(rules_dir)
+    docs = write_rules_doc(app_module, catalogue) if write_docs else None
+    pins = pinned_python_versions()
+    wheels = dict(pure_wheel(project, pins[canonical(project)]) for project in SHIPPED_WHEELS)
+    out.mkdir(parents=True, exist_ok=True)
+    build_site(out / "site", app_archive(rules_dir, compress=True), wheels)
+    size = build_single(out / "message-checker.html", app_archive(rules_dir, compress=False), wheels)
+    return {"runtime": versions, "docs": docs, "single_file_bytes": size, "wheels": sorted(wheels)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "dist", help="output folder (default: dist/)")
+    parser.add_argument("--rules", type=Path, default=ROOT / "rules", help="rule catalogue folder (default: rules/)")
+    args = parser.parse_args(argv)
+    rules_dir = args.rules.resolve()
+    # docs/RULES.md documents the repository's catalogue, not a scratch copy given with --rules.
+    write_docs = rules_dir == (ROOT / "rules").resolve()
+    try:
+        result = build(args.out.resolve(), rules_dir, write_docs=write_docs)
+    except BuildError as err:
+        print(f"build.py: {err}", file=sys.stderr)
+        return 1
+    out = args.out.resolve()
+    print(f"built {out / 'site'}/ and {out / 'message-checker.html'} ({result['single_file_bytes']:,} bytes)")
+    if result["docs"]:
+        print(f"regenerated {result['docs'].relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+/* Page boot (classic script in <head>, identical in both outputs).
+ *
+ * Runs before first paint so that the page is usable at once and honest about its state:
+ *   - any start-up failure (a runtime file that did not load, a CSP refusal, a Python traceback)
+ *     turns <html data-checker="loading"> into "error" with the reason on screen, instead of a
+ *     page that silently never checks anything;
+ *   - the highlight layer follows the textarea's scrolling (pure presentation, so it stays in JS
+ *     and costs Python nothing);
+ *   - PyScript is imported once the document is parsed, because it looks for <script type="py">
+ *     as soon as it loads.  Python itself (app/page.py) marks the page "ready".
+ */
+(() => {
+  "use strict";
+  const root = document.documentElement;
+  const pyscriptURL = new URL(document.currentScript.dataset.pyscript, location.href).href;
+  const STARTUP_LIMIT_MS = 60000;
+
+  function fail(reason) {
+    const state = root.dataset.checker;
+    if (state !== "loading") {
+      // After "ready" the page keeps working; page.py reports errors of a single check itself.
+      console.error("checker:", reason);
+      return;
+    }
+    root.dataset.checker = "error";
+    const box = document.getElementById("checker-status");
+    if (box) {
+      box.hidden = false;
+      box.className = "status error";
+      box.textContent = "检查器未能启动 · The checker could not start: " + reason;
+    }
+  }
+  // page.py calls this when its own start-up fails.
+  window.checkerFailed = fail;
+
+  const describe = (error) => (error && (error.message || String(error))) || "unknown error";
+  addEventListener("error", (event) => {
+    // A <script>/<link> that failed to load fires a non-bubbling error caught here in capture.
+    const el = event.target;
+    if (el && el !== window && (el.src || el.href)) fail("could not load " + (el.src || el.href));
+    else fail(describe(event.error || event.message));
+  }, true);
+  addEventListener("unhandledrejection", (event) => fail(describe(event.reason)));
+  addEventListener("securitypolicyviolation", (event) => {
+    fail("blocked by the Content-Security-Policy (" + event.effectiveDirective + "): " + (event.blockedURI || "inline"));
+  });
+
+  // PyScript shows Python tracebacks in <div class="py-error"> appended to <body>.
+  function watchPythonErrors() {
+    new MutationObserver((records) => {
+      for (const record of records) {
+        for (const node of record.addedNodes) {
+          if (node.nodeType === 1 && node.classList.contains("py-error")) {
+            const lines = node.textContent.trim().split("\n");
+            fail(lines[lines.length - 1]);
+          }
+        }
+      }
+    }).observe(document.body, { childList: true });
+  }
+
+  document.addEventListener("scroll", (event) => {
+    const draft = event.target;
+    if (draft.id !== "draft") return;
+    const layer = document.getElementById("highlights");
+    layer.scrollTop = draft.scrollTop;
+    layer.scrollLeft = draft.scrollLeft;
+  }, true);
+
+  function start() {
+    watchPythonErrors();
+    const embedded = window.__embedded;
+    (embedded ? embedded.ready : Promise.resolve())
+      .then(() => import(pyscriptURL))
+      .catch((error) => fail("PyScript did not load: " + describe(error)));
+    setTimeout(() => fail("Python did not start within " + STARTUP_LIMIT_MS / 1000 + " s"), STARTUP_LIMIT_MS);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start, { once: true });
+  else start();
+})();

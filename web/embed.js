@@ -1,0 +1,99 @@
+/* Single-file runtime shim (only in dist/message-checker.html).
+ *
+ * Chromium refuses every fetch()/module import from a page opened as file://, so the runtime
+ * (PyScript, Pyodide, the app's Python) is embedded in <script type="application/octet-stream"
+ * id="emb:NAME"> blocks, gzip + base64.  This shim serves them under a virtual folder BASE
+ * (./__embedded__/, inside the page's own folder: a name we forgot to embed becomes a blocked
+ * file:// request or a 404, never a request to another host):
+ *   - fetch(BASE + name) is answered from the block (Pyodide fetches its wasm, stdlib zip and lock
+ *     file this way; PyScript fetches the `files` of its config);
+ *   - module imports of BASE + name go to blob: URLs through an import map, because imports never
+ *     pass through fetch().
+ * The import map is inserted only after DOMContentLoaded (the blocks sit at the end of <body>)
+ * and before any module is imported; it carries this script's nonce since its blob: URLs are
+ * random and cannot be hashed into the Content-Security-Policy.
+ */
+(() => {
+  "use strict";
+  const BASE = new URL("./__embedded__/", location.href).href;
+  const nonce = document.currentScript.nonce;
+  const MIME = {
+    wasm: "application/wasm", // Pyodide uses WebAssembly.instantiateStreaming, which insists on it
+    mjs: "text/javascript",
+    js: "text/javascript",
+    json: "application/json",
+    zip: "application/zip",
+    whl: "application/zip",
+  };
+  const mimeOf = (name) => MIME[name.slice(name.lastIndexOf(".") + 1)] || "application/octet-stream";
+
+  const fromBase64 = Uint8Array.fromBase64
+    ? (text) => Uint8Array.fromBase64(text)
+    : (text) => {
+        const bin = atob(text);
+        const out = new Uint8Array(bin.length);
+        for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+        return out;
+      };
+
+  // Decoded on demand and not kept: the base64 text stays in the DOM, so the ~13 MB of decoded
+  // runtime is not held twice after Pyodide has taken its copy.
+  function decode(name) {
+    const block = document.getElementById("emb:" + name);
+    if (!block) return null;
+    const raw = fromBase64(block.textContent);
+    if (block.dataset.enc !== "gzip") return Promise.resolve(raw);
+    const stream = new Blob([raw]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).arrayBuffer();
+  }
+
+  // The two big assets start decoding as soon as the document is parsed, while PyScript and
+  // Pyodide's JS initialise; the first fetch takes the pending result, later ones decode again.
+  const early = new Map();
+  const take = (name) => {
+    const pending = early.get(name);
+    early.delete(name);
+    return pending || decode(name);
+  };
+
+  const realFetch = globalThis.fetch.bind(globalThis);
+  globalThis.fetch = function (input, init) {
+    const url = new URL(input instanceof Request ? input.url : String(input), location.href);
+    url.search = "";
+    url.hash = "";
+    if (!url.href.startsWith(BASE)) return realFetch(input, init);
+    const name = decodeURIComponent(url.href.slice(BASE.length));
+    const body = take(name);
+    if (!body) {
+      return Promise.resolve(
+        new Response("not embedded in this file: " + name, { status: 404, statusText: "Not Found" }),
+      );
+    }
+    return body.then((bytes) => new Response(bytes, { status: 200, headers: { "Content-Type": mimeOf(name) } }));
+  };
+
+  async function prepare() {
+    const blocks = document.querySelectorAll('script[type="application/octet-stream"][id^="emb:"]');
+    const imports = {};
+    await Promise.all(
+      Array.from(blocks, async (block) => {
+        const name = block.id.slice(4);
+        if (block.hasAttribute("data-preload")) early.set(name, decode(name));
+        if (!block.hasAttribute("data-module")) return;
+        const bytes = await decode(name);
+        imports[BASE + name] = URL.createObjectURL(new Blob([bytes], { type: "text/javascript" }));
+      }),
+    );
+    const map = document.createElement("script");
+    map.type = "importmap";
+    map.nonce = nonce;
+    map.textContent = JSON.stringify({ imports });
+    document.head.append(map);
+  }
+
+  const whenParsed = new Promise((resolve) => {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", resolve, { once: true });
+    else resolve();
+  });
+  window.__embedded = Object.freeze({ base: BASE, ready: whenParsed.then(prepare) });
+})();
