@@ -102,10 +102,7 @@ def write_rules_doc(app_module, catalogue) -> Path | None:
     render = getattr(catalogue_module, "catalogue_markdown", None)
     if render is None:
         return None
-    try:
-        text = render(catalogue)
-    except TypeError:  # the generator loads the default catalogue itself
-        text = render()
+    text = render(catalogue)
     target = ROOT / "docs" / "RULES.md"
     write_if_changed(target, text.encode("utf-8"))
     return target
@@ -228,11 +225,10 @@ def bundle_pyscript() -> bytes:
     """PyScript's dist as ONE module for the single file.
 
     Its dist is split into chunks loaded with relative ``import("./chunk.js")``, which cannot
-    resolve from a blob: module, so esbuild inlines them.  The editor, terminal and game plugins
-    (and codemirror/xterm behind them) stay out: the config disables them, and they are ~70 % of
-    the bundle.
+    resolve from a blob: module, so esbuild inlines them.  codemirror and xterm stay out (~70 % of
+    the bundle): only <py-editor>/<py-terminal> elements load them, and the page has none.
     """
-    external = ["./codemirror*", "./xterm*", "./py-editor-*", "./py-game-*", "./py-terminal-*"]
+    external = ["./codemirror*", "./xterm*"]
     command = [str(ESBUILD), str(PYSCRIPT_DIST / "core.js"), "--bundle", "--format=esm", "--minify",
                "--legal-comments=eof", "--log-level=warning", "--charset=ascii"]
     command += [f"--external:{pattern}" for pattern in external]
@@ -280,7 +276,16 @@ PY_MAIN = "from app.page import main\nmain()\n"  # the page's Python entry point
 
 
 def py_script_tag(config_json: str) -> Markup:
-    return Markup('<script type="py" config="{}">\n{}</script>').format(config_json, Markup(PY_MAIN))
+    """The page's Python, plus an <mpy-config> that only switches plugins off.
+
+    PyScript loads its plugins once per interpreter type it knows (py and mpy); without a config
+    for mpy it would load the editor/terminal/game plugins anyway.  An <mpy-config> alone does
+    not load MicroPython.
+    """
+    plugins = json.dumps({"plugins": json.loads(config_json).get("plugins", [])}, separators=(",", ":"))
+    return Markup('<mpy-config>{}</mpy-config>\n<script type="py" config="{}">\n{}</script>').format(
+        plugins, config_json, Markup(PY_MAIN)
+    )
 
 
 def inline_script(code: str, **attrs: str) -> Markup:
