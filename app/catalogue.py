@@ -1,0 +1,460 @@
+"""Load, validate and compile the rule catalogue (``rules/*.toml``); render it as documentation.
+
+The catalogue is data written by people, so every mistake a rule author can make is caught here with a
+message naming the file, the rule and the fix (``CatalogueError``), and ``build.py`` refuses to ship a
+catalogue that does not load. All errors of a catalogue are reported at once.
+
+Rule keys (see docs/ARCHITECTURE.md for the shape):
+
+- ``id`` ``category`` ``title`` ``message`` ``suggestion`` ``patterns`` ``bad`` ``good``: required.
+- ``severity`` (default: the category's), ``languages`` (default ``["*"]``), ``view`` (default ``"text"``,
+  see app/normalize.py), ``near``, ``unless``, ``fix``: optional, as documented in the architecture file.
+- ``digits = [min, max]``: optional; a hit counts only if it holds that many digits (phone numbers).
+- ``source``: optional free text (where the rule comes from); shown in nothing, kept for reviewers.
+
+A pattern may contain a group named ``hit``: the finding then covers only that group, so a pattern can
+require context ("WeChat: ") while flagging just the ID after it.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+from .normalize import VIEW_NAMES
+
+__all__ = [
+    "Catalogue",
+    "CatalogueError",
+    "Category",
+    "Rule",
+    "load_catalogue",
+    "default_rules_dir",
+    "catalogue_markdown",
+    "parse_example",
+    "SEVERITIES",
+    "LANGUAGES",
+]
+
+SEVERITIES = ("block", "warn", "info")
+LANGUAGES = ("en", "de", "fr", "es", "it", "ja", "zh")
+_ID = re.compile(r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
+_SPAN = re.compile(r"\[\[(.*?)\]\]", re.S)
+_UI = ("en", "zh")
+
+_CATEGORY_KEYS = {"id", "severity", "title", "reminder", "sources"}
+_RULE_KEYS = {
+    "id", "category", "title", "message", "suggestion", "patterns", "bad", "good",
+    "severity", "languages", "view", "near", "unless", "fix", "digits", "source",
+}
+
+
+class CatalogueError(ValueError):
+    """The catalogue cannot be used; ``str(err)`` names file, rule and fix (one line per problem)."""
+
+    def __init__(self, problems: list[str] | str):
+        if isinstance(problems, str):
+            problems = [problems]
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    severity: str
+    title: Mapping[str, str] = field(hash=False)
+    reminder: Mapping[str, str] = field(hash=False)
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    category: str
+    severity: str
+    languages: tuple[str, ...]
+    view: str
+    patterns: tuple[re.Pattern, ...] = field(hash=False, compare=False)
+    near: tuple[re.Pattern, ...] = field(hash=False, compare=False)
+    unless: tuple[re.Pattern, ...] = field(hash=False, compare=False)
+    title: Mapping[str, str] = field(hash=False)
+    message: Mapping[str, str] = field(hash=False)
+    suggestion: Mapping[str, str] = field(hash=False)
+    fix: str | None
+    bad: tuple[str, ...]
+    good: tuple[str, ...]
+    digits: tuple[int, int] | None = None
+    file: str = ""
+    source: str = ""
+
+    @property
+    def any_language(self) -> bool:
+        return "*" in self.languages
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    categories: Mapping[str, Category] = field(hash=False)
+    rules: tuple[Rule, ...] = field(hash=False)
+    rules_dir: str = ""
+
+    def rule(self, rule_id: str) -> Rule:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+    @property
+    def compiled(self) -> "Catalogue":
+        """The compiled form: patterns are already ``re.Pattern`` objects (compiled once, at load)."""
+        return self
+
+
+def parse_example(example: str) -> tuple[str, list[tuple[int, int]]]:
+    """Strip ``[[…]]`` marks from an example; return the plain text and the marked spans in it."""
+    out: list[str] = []
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    length = 0
+    for m in _SPAN.finditer(example):
+        before = example[pos:m.start()]
+        out.append(before)
+        length += len(before)
+        inner = m.group(1)
+        spans.append((length, length + len(inner)))
+        out.append(inner)
+        length += len(inner)
+        pos = m.end()
+    out.append(example[pos:])
+    return "".join(out), spans
+
+
+def default_rules_dir() -> Path:
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+# ------------------------------------------------------------------------------------------------- loading
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, file: str, rule: str | None, what: str, fix: str) -> None:
+        where = f"{file}: rule {rule!r}" if rule is not None else file
+        self.items.append(f"{where}: {what} — fix: {fix}")
+
+
+def _text(p: _Problems, file: str, rid: str | None, key: str, value, required: bool = True):
+    """A user-facing text: a table with non-empty ``en`` and ``zh`` strings."""
+    if value is None:
+        if required:
+            p.add(file, rid, f"missing {key}", f'add {key} = {{ en = "…", zh = "…" }}')
+        return None
+    if not isinstance(value, dict):
+        p.add(file, rid, f"{key} must be a table of translations", f'write {key} = {{ en = "…", zh = "…" }}')
+        return None
+    ok = True
+    for lang in _UI:
+        v = value.get(lang)
+        if not isinstance(v, str) or not v.strip():
+            p.add(file, rid, f"{key} has no {lang!r} text", f'add {lang} = "…" to {key}')
+            ok = False
+    extra = set(value) - set(_UI)
+    if extra:
+        p.add(file, rid, f"{key} has unknown language(s) {sorted(extra)}", "keep only en and zh")
+        ok = False
+    return MappingProxyType({k: value[k] for k in _UI}) if ok else None
+
+
+def _compile_list(p: _Problems, file: str, rid: str, key: str, value, required: bool) -> tuple[re.Pattern, ...]:
+    if value is None:
+        if required:
+            p.add(file, rid, f"missing {key}", f"add {key} = ['…'] (Python re syntax)")
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        p.add(file, rid, f"{key} must be a list of strings", f"write {key} = ['…', '…']")
+        return ()
+    if required and not value:
+        p.add(file, rid, f"{key} is empty", f"add at least one pattern to {key}")
+    out = []
+    for i, pat in enumerate(value):
+        if not pat:
+            p.add(file, rid, f"{key}[{i}] is empty", "remove it or write a pattern")
+            continue
+        try:
+            c = re.compile(pat)
+        except re.error as e:
+            p.add(file, rid, f"{key}[{i}] does not compile: {e} in {pat!r}", "correct the regular expression")
+            continue
+        if c.match("") is not None and key == "patterns":
+            p.add(file, rid, f"{key}[{i}] matches the empty string: {pat!r}", "make the pattern consume text")
+            continue
+        if "hit" in c.groupindex and key != "patterns":
+            p.add(file, rid, f"{key}[{i}] has a group named 'hit'", "only patterns can name a 'hit' group")
+        out.append(c)
+    return tuple(out)
+
+
+def _load_categories(path: Path, p: _Problems) -> dict[str, Category]:
+    file = f"rules/{path.name}"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        p.add(file, None, f"cannot be read as TOML: {e}", "fix the TOML syntax")
+        return {}
+    cats: dict[str, Category] = {}
+    entries = data.get("category")
+    if not isinstance(entries, list) or not entries:
+        p.add(file, None, "has no [[category]] entries", "declare each category as [[category]]")
+        return {}
+    for extra in set(data) - {"category"}:
+        p.add(file, None, f"unknown top-level key {extra!r}", "only [[category]] tables belong here")
+    for e in entries:
+        cid = e.get("id")
+        if not isinstance(cid, str) or not _ID.match(cid):
+            p.add(file, str(cid), "category id is missing or not [a-z0-9.-]", 'write id = "my-category"')
+            continue
+        for k in set(e) - _CATEGORY_KEYS:
+            p.add(file, cid, f"unknown key {k!r} in category", f"use only {sorted(_CATEGORY_KEYS)}")
+        if cid in cats:
+            p.add(file, cid, "duplicate category id", "keep one [[category]] per id")
+            continue
+        sev = e.get("severity")
+        if sev not in SEVERITIES:
+            p.add(file, cid, f"severity {sev!r} is not one of {SEVERITIES}", 'write severity = "warn"')
+            sev = "warn"
+        title = _text(p, file, cid, "title", e.get("title"))
+        reminder = _text(p, file, cid, "reminder", e.get("reminder"))
+        sources = e.get("sources", [])
+        if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
+            p.add(file, cid, "sources must be a list of strings", 'write sources = ["Communication Guidelines"]')
+            sources = []
+        if title and reminder:
+            cats[cid] = Category(cid, sev, title, reminder, tuple(sources))
+    return cats
+
+
+def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: _Problems) -> list[Rule]:
+    file = f"rules/{path.name}"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        p.add(file, None, f"cannot be read as TOML: {e}", "fix the TOML syntax (tomllib reports line and column)")
+        return []
+    for extra in set(data) - {"rule"}:
+        p.add(file, None, f"unknown top-level key {extra!r}", "rules go in [[rule]] tables")
+    entries = data.get("rule", [])
+    if not isinstance(entries, list):
+        p.add(file, None, "'rule' is not an array of tables", "write each rule as [[rule]]")
+        return []
+    rules: list[Rule] = []
+    for e in entries:
+        rid = e.get("id")
+        if not isinstance(rid, str) or not _ID.match(rid):
+            p.add(file, str(rid), "rule id is missing or not made of [a-z0-9.-]", 'write id = "category.what-it-flags"')
+            continue
+        before = len(p.items)
+        for k in sorted(set(e) - _RULE_KEYS):
+            p.add(file, rid, f"unknown key {k!r}", f"use only {sorted(_RULE_KEYS)}")
+        if rid in seen:
+            p.add(file, rid, f"duplicate rule id (also in {seen[rid]})", "rename one of them")
+        seen.setdefault(rid, file)
+        cat = e.get("category")
+        if cat is None:
+            p.add(file, rid, "missing category", f'add category = "{rid.split(".")[0]}" (one of {sorted(cats)})')
+        elif cat not in cats:
+            p.add(file, rid, f"unknown category {cat!r}", f"use one of {sorted(cats)} or declare it in rules/categories.toml")
+        elif not rid.startswith(cat + "."):
+            p.add(file, rid, f"id is not prefixed by its category {cat!r}", f'rename it to "{cat}.{rid.split(".")[-1]}"')
+        sev = e.get("severity", cats[cat].severity if cat in cats else "warn")
+        if sev not in SEVERITIES:
+            p.add(file, rid, f"severity {sev!r} is not one of {SEVERITIES}", 'write severity = "block", "warn" or "info"')
+        langs = e.get("languages", ["*"])
+        if not isinstance(langs, list) or not langs or not all(isinstance(x, str) for x in langs):
+            p.add(file, rid, "languages must be a non-empty list", 'write languages = ["en"] or ["*"]')
+            langs = ["*"]
+        for lg in langs:
+            if lg != "*" and lg not in LANGUAGES:
+                p.add(file, rid, f"unknown language {lg!r}", f"use codes among {LANGUAGES} or '*'")
+        view = e.get("view", "text")
+        if view not in VIEW_NAMES:
+            p.add(file, rid, f"unknown view {view!r}", f"use one of {VIEW_NAMES} (see app/normalize.py)")
+        patterns = _compile_list(p, file, rid, "patterns", e.get("patterns"), True)
+        near = _compile_list(p, file, rid, "near", e.get("near"), False)
+        unless = _compile_list(p, file, rid, "unless", e.get("unless"), False)
+        title = _text(p, file, rid, "title", e.get("title"))
+        message = _text(p, file, rid, "message", e.get("message"))
+        suggestion = _text(p, file, rid, "suggestion", e.get("suggestion"))
+        fix = e.get("fix")
+        if fix is not None and not isinstance(fix, str):
+            p.add(file, rid, "fix must be a string", 'write fix = "" to delete, or the replacement text')
+        digits = e.get("digits")
+        if digits is not None:
+            if (
+                not isinstance(digits, list)
+                or len(digits) != 2
+                or not all(isinstance(x, int) and x >= 0 for x in digits)
+                or digits[0] > digits[1]
+            ):
+                p.add(file, rid, f"digits {digits!r} is not [min, max]", "write digits = [7, 15]")
+                digits = None
+            else:
+                digits = (digits[0], digits[1])
+        bad = e.get("bad", [])
+        good = e.get("good", [])
+        for key, val in (("bad", bad), ("good", good)):
+            if not isinstance(val, list) or not all(isinstance(x, str) for x in val):
+                p.add(file, rid, f"{key} must be a list of strings", f'write {key} = ["…"]')
+        if isinstance(bad, list):
+            if not bad:
+                p.add(file, rid, "has no bad example", 'add bad = ["… [[the flagged words]] …"]')
+            for i, ex in enumerate(bad):
+                if isinstance(ex, str):
+                    plain, spans = parse_example(ex)
+                    if not spans:
+                        p.add(file, rid, f"bad[{i}] has no [[span]]: {ex!r}", "mark each flagged span with [[…]]")
+                    elif any(a == b for a, b in spans):
+                        p.add(file, rid, f"bad[{i}] has an empty [[]]: {ex!r}", "put the flagged words inside [[…]]")
+                    if "[[" in plain or "]]" in plain:
+                        p.add(file, rid, f"bad[{i}] has unbalanced [[ ]]: {ex!r}", "close every [[ with ]]")
+        if isinstance(good, list):
+            if not good:
+                p.add(file, rid, "has no good example", 'add good = ["a near-miss that must stay silent"]')
+            for i, ex in enumerate(good):
+                if isinstance(ex, str) and ("[[" in ex or "]]" in ex):
+                    p.add(file, rid, f"good[{i}] contains [[ ]]: {ex!r}", "good examples mark nothing; remove [[ ]]")
+        source = e.get("source", "")
+        if len(p.items) > before:
+            continue
+        rules.append(
+            Rule(
+                id=rid,
+                category=cat,
+                severity=sev,
+                languages=tuple(langs),
+                view=view,
+                patterns=patterns,
+                near=near,
+                unless=unless,
+                title=title,
+                message=message,
+                suggestion=suggestion,
+                fix=fix,
+                bad=tuple(bad),
+                good=tuple(good),
+                digits=digits,
+                file=file,
+                source=source if isinstance(source, str) else "",
+            )
+        )
+    return rules
+
+
+def load_catalogue(rules_dir: str | Path | None = None) -> Catalogue:
+    """Read ``rules_dir`` (default ``<repo>/rules``): categories.toml plus every other ``*.toml``.
+
+    Raises ``CatalogueError`` listing every problem found.
+    """
+    d = Path(rules_dir) if rules_dir is not None else default_rules_dir()
+    p = _Problems()
+    cat_path = d / "categories.toml"
+    if not cat_path.is_file():
+        raise CatalogueError(f"{d}: no categories.toml — fix: declare the categories in rules/categories.toml")
+    cats = _load_categories(cat_path, p)
+    seen: dict[str, str] = {}
+    rules: list[Rule] = []
+    for path in sorted(d.glob("*.toml")):
+        if path.name == "categories.toml":
+            continue
+        rules.extend(_load_rules(path, cats, seen, p))
+    if p.items:
+        raise CatalogueError(p.items)
+    return Catalogue(MappingProxyType(cats), tuple(rules), str(d))
+
+
+# -------------------------------------------------------------------------------------------- documentation
+
+_SEV_ZH = {"block": "阻止 block", "warn": "警告 warn", "info": "提示 info"}
+
+
+def _md_escape(s: str) -> str:
+    return s.replace("|", "\\|").replace("\n", " ")
+
+
+def catalogue_markdown(cat: Catalogue) -> str:
+    """The human-readable bilingual rule catalogue (docs/RULES.md), generated, never edited by hand."""
+    lines: list[str] = [
+        "# 规则目录 · Rule catalogue",
+        "",
+        "<!-- Generated from rules/*.toml by `python -m app docs --write`; do not edit by hand. -->",
+        "",
+        f"{len(cat.rules)} rules in {len(cat.categories)} categories. "
+        "Severity: **block** = likely to get the message blocked or the account warned; "
+        "**warn** = risky, review it; **info** = advice.",
+        "",
+        f"共 {len(cat.rules)} 条规则，{len(cat.categories)} 个类别。级别：**block** 阻止（很可能被拦截或导致账户警告）；"
+        "**warn** 警告（有风险，请检查）；**info** 提示（建议）。",
+        "",
+        "## 目录 · Contents",
+        "",
+    ]
+    by_cat: dict[str, list[Rule]] = {c: [] for c in cat.categories}
+    for r in cat.rules:
+        by_cat.setdefault(r.category, []).append(r)
+    for cid, c in cat.categories.items():
+        lines.append(f"- [{c.title['zh']} · {c.title['en']}](#{cid}) — {len(by_cat.get(cid, []))}")
+    lines.append("")
+    for cid, c in cat.categories.items():
+        lines += [
+            f'<a id="{cid}"></a>',
+            "",
+            f"## {c.title['zh']} · {c.title['en']} (`{cid}`)",
+            "",
+            f"Default severity 默认级别: {_SEV_ZH[c.severity]}",
+            "",
+            f"> {c.reminder['zh']}",
+            ">",
+            f"> {c.reminder['en']}",
+            "",
+        ]
+        if c.sources:
+            lines += ["Sources 依据: " + "; ".join(c.sources), ""]
+        rules = sorted(by_cat.get(cid, []), key=lambda r: r.id)
+        if not rules:
+            lines += ["_No rule file; the engine raises this category itself (see app/engine.py)._", ""]
+        for r in rules:
+            langs = "any 任意" if r.any_language else ", ".join(r.languages)
+            lines += [
+                f"### `{r.id}`",
+                "",
+                f"- {r.title['zh']} · {r.title['en']}",
+                f"- Severity 级别: {_SEV_ZH[r.severity]} · Languages 语言: {langs} · File 文件: `{r.file}`",
+                f"- 问题: {r.message['zh']}",
+                f"- Problem: {r.message['en']}",
+                f"- 建议: {r.suggestion['zh']}",
+                f"- Use instead: {r.suggestion['en']}",
+                f"- ✗ Bad 违规示例: {_md_example(r.bad[0])}",
+                f"- ✓ Good 合规示例: {_md_escape(r.good[0])}",
+                "",
+            ]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _md_example(ex: str) -> str:
+    plain, spans = parse_example(ex)
+    out = []
+    pos = 0
+    for a, b in spans:
+        out.append(_md_escape(plain[pos:a]))
+        out.append("**" + _md_escape(plain[a:b]) + "**")
+        pos = b
+    out.append(_md_escape(plain[pos:]))
+    return "".join(out)

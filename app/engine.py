@@ -1,0 +1,393 @@
+"""The checker: draft → views → raw hits → findings → report.
+
+How a rule's patterns become findings
+-------------------------------------
+1. Each pattern runs (``finditer``) over the rule's view of the draft (app/normalize.py). The hit is the
+   match, or its ``hit`` group when the pattern names one.
+2. ``near``: the hit counts only if one of these patterns matches inside the sentence(s) holding the hit
+   (sentences end at ``. ! ?`` + space, CJK full stops and line breaks), in the same view.
+3. ``unless``: the hit is dropped if one of these patterns has a match overlapping it (searched in the same
+   view, within 200 characters around the hit). Precision controls live here: "order 123-1234567-1234567"
+   is not a phone number, a carrier's number is allowed, and so on.
+4. ``digits = [min, max]``: the hit must hold that many digits.
+5. The view span is mapped back to the draft: the finding covers exactly the characters the seller typed.
+6. Hits of one rule that overlap are merged into one finding (two patterns of a rule that agree on
+   "add me on WhatsApp" and "WhatsApp" make one finding covering both).
+7. Overlaps between rules: a finding lying inside (or on) a finding of higher severity is dropped (the
+   domain ``gmail.com`` inside the e-mail ``john@gmail.com``), and so is one inside a finding of the same
+   category (the bigger, more specific one explains it). Findings of different categories at the same
+   severity are all kept: each names a different problem.
+
+How languages decide which rules apply
+--------------------------------------
+A rule lists the languages it is written for (``["*"]`` = any). The draft is split into sentences and
+each sentence gets a language (app/langdetect.py): script first (kana → ja, Han → zh), function words for
+Latin sentences, and the draft's language when a sentence is too short to tell. A rule's hit counts only
+when the sentence it starts in is in one of the rule's languages. So:
+
+- a Chinese note inside an English message is a Chinese sentence and gets the Chinese rules;
+- French "con" (an insult) is only looked for in French sentences, so Spanish/Italian "con" (with) never
+  trips it, while a French insult inside a Spanish draft is still caught (its sentence is French);
+- ``lang=`` (the seller's marketplace language) is trusted for every Latin sentence; CJK sentences keep
+  their script's language.
+
+Rules whose languages appear in no sentence are skipped before matching, which is most of the cost saving
+on a one-language draft.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Sequence
+
+from .catalogue import Catalogue, Rule, load_catalogue
+from .langdetect import segments
+from .normalize import View, Views, fold_text, letters_view
+from .report import SEVERITY_RANK, Finding, Report, verdict_of
+
+__all__ = ["check", "default_catalogue", "validate_own_term", "OWN_TERMS_RULE", "OWN_TERMS_CATEGORY"]
+
+OWN_TERMS_RULE = "own-terms.custom"
+OWN_TERMS_CATEGORY = "own-terms"
+_UNLESS_WINDOW = 200
+
+_default: Catalogue | None = None
+_default_lock = threading.Lock()
+
+
+def default_catalogue() -> Catalogue:
+    """The catalogue in ``<repo>/rules``, loaded and compiled once per process."""
+    global _default
+    if _default is None:
+        with _default_lock:
+            if _default is None:
+                _default = load_catalogue()
+    return _default
+
+
+# --------------------------------------------------------------------------------------------- sentences
+
+_SENTENCE_END = re.compile(r"[.!?…]+(?=\s|$)|[。！？!?]+|\n")
+
+
+class _Sentences:
+    """Sentence boundaries of one view, computed on first use."""
+
+    __slots__ = ("ends",)
+
+    def __init__(self, text: str):
+        ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+        if not ends or ends[-1] != len(text):
+            ends.append(len(text))
+        self.ends = ends
+
+    def around(self, start: int, end: int) -> tuple[int, int]:
+        i = bisect_right(self.ends, start)
+        a = self.ends[i - 1] if i > 0 else 0
+        j = bisect_right(self.ends, max(start, end - 1))
+        b = self.ends[j] if j < len(self.ends) else self.ends[-1]
+        return a, b
+
+
+# ------------------------------------------------------------------------------------------------ matching
+
+
+@dataclass
+class _Hit:
+    rule: Rule
+    start: int
+    end: int
+    message: object = None  # own terms carry their own message
+
+
+def _unless_overlaps(rule: Rule, text: str, s: int, e: int) -> bool:
+    lo = max(0, s - _UNLESS_WINDOW)
+    hi = min(len(text), e + _UNLESS_WINDOW)
+    for pat in rule.unless:
+        pos = lo
+        while pos <= s:
+            m = pat.search(text, pos, hi)
+            if m is None or m.start() >= e:
+                break
+            if m.end() > s and m.end() > m.start():
+                return True
+            # A match ending before the hit: look again from its next start position (matches may overlap).
+            pos = m.start() + 1
+    return False
+
+
+def _rule_hits(rule: Rule, view: View, segs, sentences: dict, views: Views) -> list[tuple[int, int]]:
+    text = view.text
+    spans: list[tuple[int, int]] = []
+    for pat in rule.patterns:
+        has_hit_group = "hit" in pat.groupindex
+        for m in pat.finditer(text):
+            if has_hit_group and m.group("hit") is not None:
+                s, e = m.span("hit")
+            else:
+                s, e = m.span()
+            if e <= s:
+                continue
+            ds, de = view.span(s, e)
+            if not rule.any_language and segs.lang_at(ds) not in rule.languages:
+                continue
+            if rule.digits is not None:
+                nd = sum(1 for ch in text[s:e] if ch.isdigit())
+                if not rule.digits[0] <= nd <= rule.digits[1]:
+                    continue
+            if rule.near:
+                sent = sentences.get(view.name)
+                if sent is None:
+                    sent = sentences[view.name] = _Sentences(text)
+                a, b = sent.around(s, e)
+                if not any(p.search(text, a, b) for p in rule.near):
+                    continue
+            if rule.unless and _unless_overlaps(rule, text, s, e):
+                continue
+            spans.append((ds, de))
+    if len(spans) > 1:
+        spans.sort()
+        merged = [spans[0]]
+        for s, e in spans[1:]:
+            ps, pe = merged[-1]
+            if s < pe:
+                merged[-1] = (ps, max(pe, e))
+            else:
+                merged.append((s, e))
+        spans = merged
+    return spans
+
+
+# ----------------------------------------------------------------------------------------------- own terms
+
+
+@dataclass(frozen=True)
+class _OwnTerm:
+    term: str
+    pattern_text: re.Pattern
+    pattern_letters: re.Pattern
+
+
+_OWN_MIN, _OWN_MAX = 3, 100
+
+
+def validate_own_term(term: str) -> dict[str, str] | None:
+    """Why ``term`` cannot be used as one of the seller's own terms ({en, zh}), or None when it can."""
+    if not isinstance(term, str) or not term.strip():
+        return {"en": "The term is empty.", "zh": "词条为空。"}
+    t = term.strip()
+    if len(t) < _OWN_MIN:
+        return {
+            "en": f"“{t}” is too short: use at least {_OWN_MIN} characters, or it would match inside ordinary words.",
+            "zh": f"“{t}”太短：至少需要 {_OWN_MIN} 个字符，否则会误报普通单词。",
+        }
+    if len(t) > _OWN_MAX:
+        return {
+            "en": f"The term is too long ({len(t)} characters): use at most {_OWN_MAX}.",
+            "zh": f"词条太长（{len(t)} 个字符）：最多 {_OWN_MAX} 个字符。",
+        }
+    if not any(ch.isalnum() for ch in t):
+        return {
+            "en": f"“{t}” has no letters or digits: it cannot be recognised in a message.",
+            "zh": f"“{t}”不含字母或数字，无法在消息中识别。",
+        }
+    return None
+
+
+def _term_regex(folded: str) -> str:
+    """A pattern for a folded term: separators between its characters may vary (``my-shop`` ~ ``my shop``
+    ~ ``myshop``), and a term starting/ending with a letter or digit must not sit inside a longer word."""
+    parts: list[str] = []
+    prev_alnum = False
+    for ch in folded:
+        if ch.isalnum():
+            if prev_alnum:
+                parts.append(r"[\s._\-·/()+]{0,2}")
+            parts.append(re.escape(ch))
+            prev_alnum = True
+        elif ch.isspace() or ch in "._-·/()+":
+            continue  # separators are optional and interchangeable (handled above)
+        else:
+            parts.append(r"\s{0,2}" + re.escape(ch) + r"\s{0,2}")
+            prev_alnum = False
+    body = "".join(parts)
+    first, last = folded.strip()[:1], folded.strip()[-1:]
+    # Word edges only for scripts with word boundaries: a CJK store name may sit in a CJK sentence.
+    pre = r"(?<![^\W_])" if first.isascii() and first.isalnum() else ""
+    post = r"(?![^\W_])" if last.isascii() and last.isalnum() else ""
+    return pre + body + post
+
+
+@lru_cache(maxsize=32)
+def _compile_own_terms(terms: tuple[str, ...]) -> tuple[_OwnTerm, ...]:
+    out = []
+    for term in terms:
+        if validate_own_term(term) is not None:
+            continue
+        folded = fold_text(term.strip()).text
+        lettered = letters_view(View("text", folded)).text
+        p_text = re.compile(_term_regex(folded))
+        # Always searched in the letters view too: the draft may spread or leet-spell the term.
+        p_letters = re.compile(_term_regex(lettered))
+        out.append(_OwnTerm(term.strip(), p_text, p_letters))
+    return tuple(out)
+
+
+_OWN_TITLE = MappingProxyType({"en": "Your own contact detail or shop name", "zh": "您自己的联系方式或店铺名"})
+_OWN_SUGGESTION = MappingProxyType(
+    {
+        "en": "Remove it. Buyers reach you through Buyer-Seller Messaging; do not name other channels.",
+        "zh": "请删除。买家通过亚马逊买家与卖家消息服务联系您，不要提及其他渠道。",
+    }
+)
+
+
+def _own_message(term: str) -> MappingProxyType:
+    return MappingProxyType(
+        {
+            "en": f"This is “{term}”, a term you listed as your own (site, phone, store name). "
+            "Sharing it sends the buyer off Amazon.",
+            "zh": f"这是您登记的自有词条“{term}”（网站、电话、店铺名等）。发给买家会把买家引导到亚马逊之外。",
+        }
+    )
+
+
+def _own_term_findings(terms: Sequence[str], views: Views) -> list[Finding]:
+    compiled = _compile_own_terms(tuple(terms))
+    if not compiled:
+        return []
+    draft = views.draft
+    found: dict[tuple[int, int], str] = {}
+    for ot in compiled:
+        for view_name, pat in (("text", ot.pattern_text), ("letters", ot.pattern_letters)):
+            view = views[view_name]
+            for m in pat.finditer(view.text):
+                if m.end() > m.start():
+                    found.setdefault(view.span(m.start(), m.end()), ot.term)
+    out = []
+    for (s, e), term in found.items():
+        out.append(
+            Finding(
+                rule=OWN_TERMS_RULE,
+                category=OWN_TERMS_CATEGORY,
+                severity="block",
+                start=s,
+                end=e,
+                text=draft[s:e],
+                title=_OWN_TITLE,
+                message=_own_message(term),
+                suggestion=_OWN_SUGGESTION,
+                fix="",
+                policy=OWN_TERMS_CATEGORY,
+            )
+        )
+    return _merge_same_rule(out)
+
+
+def _merge_same_rule(findings: list[Finding]) -> list[Finding]:
+    findings.sort(key=lambda f: (f.start, f.end))
+    out: list[Finding] = []
+    for f in findings:
+        if out and f.start < out[-1].end:
+            prev = out.pop()
+            end = max(prev.end, f.end)
+            f = Finding(prev.rule, prev.category, prev.severity, prev.start, end, "", prev.title,
+                        prev.message, prev.suggestion, prev.fix, prev.policy)
+        out.append(f)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ resolving
+
+
+def _resolve(findings: list[Finding]) -> list[Finding]:
+    """Drop findings explained by a bigger one (see the module docstring, point 7)."""
+    if len(findings) < 2:
+        return findings
+    # Longest first among equal starts, then most severe: a container is always seen before its content.
+    order = sorted(findings, key=lambda f: (f.start, -f.end, -SEVERITY_RANK[f.severity], f.rule))
+    kept: list[Finding] = []
+    active: list[Finding] = []  # kept findings that may still contain later ones
+    for f in order:
+        active = [g for g in active if g.end > f.start or (g.end == f.start and g.start == f.start)]
+        contained = False
+        for g in active:
+            if g.start <= f.start and f.end <= g.end:
+                rank_g, rank_f = SEVERITY_RANK[g.severity], SEVERITY_RANK[f.severity]
+                if rank_g > rank_f or (g.category == f.category and rank_g >= rank_f):
+                    contained = True
+                    break
+        if not contained:
+            kept.append(f)
+            active.append(f)
+    return kept
+
+
+# ------------------------------------------------------------------------------------------------- check
+
+
+def check(
+    text: str,
+    *,
+    lang: str | None = None,
+    own_terms: Sequence[str] = (),
+    catalogue: Catalogue | None = None,
+) -> Report:
+    """Check a draft message; see docs/ARCHITECTURE.md for the report's shape."""
+    if not isinstance(text, str):
+        raise TypeError(f"check() needs a str, not {type(text).__name__}")
+    if lang is not None and lang not in ("en", "de", "fr", "es", "it", "ja", "zh"):
+        raise ValueError(f"unknown language {lang!r}: use one of en de fr es it ja zh, or None to detect")
+    if isinstance(own_terms, str):
+        own_terms = (own_terms,)
+    cat = catalogue if catalogue is not None else default_catalogue()
+    views = Views(text)
+    segs = segments(text, lang)
+    present = segs.present()
+    sentences: dict[str, _Sentences] = {}
+    findings: list[Finding] = []
+    for rule in cat.rules:
+        if not rule.any_language and present.isdisjoint(rule.languages):
+            continue
+        view = views[rule.view]
+        for s, e in _rule_hits(rule, view, segs, sentences, views):
+            findings.append(
+                Finding(
+                    rule=rule.id,
+                    category=rule.category,
+                    severity=rule.severity,
+                    start=s,
+                    end=e,
+                    text=text[s:e],
+                    title=rule.title,
+                    message=rule.message,
+                    suggestion=rule.suggestion,
+                    fix=rule.fix,
+                    policy=rule.category,
+                )
+            )
+    if own_terms:
+        own = _own_term_findings(own_terms, views)
+        findings.extend(Finding(f.rule, f.category, f.severity, f.start, f.end, text[f.start:f.end], f.title,
+                                f.message, f.suggestion, f.fix, f.policy) for f in own)
+    findings = _resolve(findings)
+    findings.sort(key=lambda f: (f.start, f.end, f.rule))
+    reminders = []
+    seen: set[str] = set()
+    for f in findings:
+        if f.category not in seen:
+            seen.add(f.category)
+            c = cat.categories.get(f.category)
+            if c is not None:
+                reminders.append(
+                    MappingProxyType(
+                        {"category": c.id, "title": c.title, "reminder": c.reminder, "sources": c.sources}
+                    )
+                )
+    return Report(verdict=verdict_of(findings), findings=tuple(findings), lang=segs.doc, reminders=tuple(reminders))
+

@@ -1,0 +1,403 @@
+"""Normalized views of a draft: evasions made visible, positions kept.
+
+A rule never sees the draft directly; it sees one *view* of it (the rule's ``view`` key). Every view is a
+string plus a map from each of its characters back to the draft's characters, so a match found in any view
+is reported on exactly the characters the seller typed (``View.span``).
+
+Views (a rule author picks the one whose folding their pattern needs):
+
+``raw``
+    The draft unchanged (case kept). For things that folding would destroy: emoji and their joiners,
+    HTML tags, ``LINE`` written in capitals, a domain whose top-level part must be lower case.
+``text``
+    Unicode NFKC (full-width ``ｗｈａｔｓａｐｐ`` → ``whatsapp``, ``①`` → ``1``, ``ﬁ`` → ``fi``), then case
+    folding (``ß`` → ``ss``), zero-width characters, soft hyphens, bidi controls and variation selectors
+    removed, curly quotes made straight (``’`` → ``'``), dashes made ``-``, and Cyrillic/Greek look-alike
+    letters turned into Latin inside words that are otherwise Latin (``WhаtsApp`` with a Cyrillic ``а``).
+    Accents are KEPT (``é``, ``ü``): French/German patterns write them. Whitespace is NOT collapsed:
+    write ``\\s+`` between words. This is the view most rules use.
+``letters``
+    ``text`` plus leetspeak undone inside words (``wh@tsapp``, ``sk1pe``, ``p4yp4l``: ``0→o 1→i/l 3→e 4→a
+    5→s $→s @→a``, only in tokens that are mostly letters, so ``B07XYZ1234`` and ``3rd`` stay) and letters
+    spread with separators joined (``w h a t s a p p``, ``W.h.a.t.s.A.p.p``, ``加 微 信``). For brand and
+    keyword patterns that evaders disguise; do not use it for phrases whose spaces matter.
+``numbers``
+    ``text`` with spelled-out English digits (``five five five`` → ``5 5 5``) and Chinese numerals
+    (``一三八`` → ``138``) turned into digits. For phone numbers.
+``address``
+    ``text`` with obfuscated addresses rebuilt: ``[at]`` ``(at)`` ``{at}`` `` @ `` → ``@``, ``[dot]``
+    ``(dot)`` → ``.``, and a spelled ``at``/``dot`` when the words around it look like an address
+    (``john at gmail dot com`` → ``john@gmail.com``). For e-mail addresses and domains.
+
+Cost: every view is built once per check, in linear time; an ASCII draft without evasions shares one
+string among the views (fast paths below), which is what keeps a keystroke check well under a millisecond.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["View", "Views", "fold_text", "VIEW_NAMES"]
+
+VIEW_NAMES = ("raw", "text", "letters", "numbers", "address")
+
+
+class View:
+    """A normalized string and, per character, the draft span it came from.
+
+    ``starts[i]``/``ends[i]`` are the draft offsets of the source of view character ``i``; ``None`` means
+    the view is aligned 1:1 with the draft. Both lists are non-decreasing (every transformation keeps
+    order), so a view span ``[s, e)`` maps to ``[starts[s], ends[e-1])``: the first and last source
+    characters, which is the [min start, max end] of all of them.
+    """
+
+    __slots__ = ("name", "text", "starts", "ends")
+
+    def __init__(self, name: str, text: str, starts: list[int] | None = None, ends: list[int] | None = None):
+        self.name = name
+        self.text = text
+        self.starts = starts
+        self.ends = ends
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Draft offsets of the view span [start, end) (end > start)."""
+        if self.starts is None:
+            return start, end
+        return self.starts[start], self.ends[end - 1]
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"View({self.name!r}, {self.text!r})"
+
+
+def _edit(parent: View, name: str, edits: list[tuple[int, int, str]]) -> View:
+    """Apply non-overlapping, sorted edits (start, end, replacement) to ``parent``.
+
+    Replacement characters map to the whole replaced source span; untouched characters keep their own
+    map, so ``w h a t s`` with the spaces deleted still maps each letter to itself.
+    """
+    if not edits:
+        return View(name, parent.text, parent.starts, parent.ends)
+    src = parent.text
+    n = len(src)
+    if parent.starts is None:
+        p_starts = range(n)
+        p_ends = range(1, n + 1)
+    else:
+        p_starts = parent.starts
+        p_ends = parent.ends
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = 0
+    for a, b, rep in edits:
+        if a > pos:
+            out.append(src[pos:a])
+            starts.extend(p_starts[pos:a])
+            ends.extend(p_ends[pos:a])
+        if rep:
+            out.append(rep)
+            s0 = p_starts[a]
+            e0 = p_ends[b - 1]
+            k = len(rep)
+            starts.extend([s0] * k)
+            ends.extend([e0] * k)
+        pos = b
+    if pos < n:
+        out.append(src[pos:])
+        starts.extend(p_starts[pos:])
+        ends.extend(p_ends[pos:])
+    return View(name, "".join(out), starts, ends)
+
+
+# ---------------------------------------------------------------------------------------------- text view
+
+# Characters that render as nothing (or nearly) and are used to split a keyword so filters miss it.
+_INVISIBLE = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180e\u200b\u200c\u200d\u200e\u200f"
+    "\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\u3164\ufeff\uffa0"
+    + "".join(chr(c) for c in range(0xFE00, 0xFE10))
+)
+_QUOTES_DASHES = {
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'", "\u0060": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+    "\ufe58": "-", "\ufe63": "-", "\uff0d": "-",
+}
+
+# Cyrillic and Greek letters that look like Latin ones (after case folding). Uppercase look-alikes fold to
+# these lowercase letters (Cyrillic Н → н → h, В → в → b), hence some entries that only look Latin in
+# capitals.
+_CONFUSABLES = {
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c",
+    "т": "t", "у": "y", "х": "x", "і": "i", "ї": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w",
+    "һ": "h", "ӏ": "l", "ɡ": "g", "ʀ": "r", "ɪ": "i", "ᴏ": "o",
+    "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u",
+    "χ": "x", "ω": "w", "γ": "y", "ϲ": "c", "ϳ": "j", "ζ": "z",
+}
+_CONFUSABLE_TABLE = str.maketrans(_CONFUSABLES)
+_HAS_CYRILLIC_GREEK = re.compile(r"[\u0250-\u02af\u0370-\u03ff\u0400-\u052f\u1d00-\u1d7f]")
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _is_latin_letter(c: str) -> bool:
+    o = ord(c)
+    return o < 0x250 or 0x1E00 <= o <= 0x1EFF
+
+
+def _fold_char(c: str, _cache: dict[str, str] = {}) -> str:  # noqa: B006 - a deliberate per-process cache
+    """NFKC + casefold + invisible/quote/dash handling of one character (composition handled separately)."""
+    r = _cache.get(c)
+    if r is None:
+        if c in _INVISIBLE or 0xE0000 <= ord(c) <= 0xE007F:
+            r = ""
+        else:
+            r = unicodedata.normalize("NFKC", c).casefold()
+            r = "".join(_QUOTES_DASHES.get(x, x) for x in r)
+        if len(_cache) < 20000:
+            _cache[c] = r
+    return r
+
+
+def _compose_fixups(text: str, starts: list[int], ends: list[int]) -> tuple[str, list[int], list[int]]:
+    """Recompose what per-character folding left decomposed (``e`` + U+0301, half-width ``ｶﾞ``).
+
+    Each run of a starter plus its combining marks is normalized as a unit; its output maps to the whole
+    run's source span, keeping the maps monotonic.
+    """
+    out: list[str] = []
+    ns: list[int] = []
+    ne: list[int] = []
+    i = 0
+    n = len(text)
+    combining = unicodedata.combining
+    while i < n:
+        j = i + 1
+        while j < n and (combining(text[j]) or text[j] in "\u3099\u309a"):
+            j += 1
+        seg = text[i:j]
+        if j - i > 1:
+            comp = unicodedata.normalize("NFKC", seg)
+        else:
+            comp = seg
+        if comp == seg:
+            out.append(seg)
+            ns.extend(starts[i:j])
+            ne.extend(ends[i:j])
+        else:
+            out.append(comp)
+            ns.extend([starts[i]] * len(comp))
+            ne.extend([ends[j - 1]] * len(comp))
+        i = j
+    return "".join(out), ns, ne
+
+
+def _confusables(word_match: re.Match) -> str:
+    w = word_match.group()
+    if not _HAS_CYRILLIC_GREEK.search(w):
+        return w
+    # Only words made entirely of Latin letters and look-alikes: a real Russian or Greek word ("Привет")
+    # contains letters with no Latin twin and is left alone, so it cannot turn into a Latin insult.
+    if all(_is_latin_letter(ch) or ch in _CONFUSABLES for ch in w):
+        return w.translate(_CONFUSABLE_TABLE)
+    return w
+
+
+def fold_text(draft: str) -> View:
+    """The ``text`` view (see the module docstring)."""
+    if draft.isascii():
+        # ASCII: NFKC is the identity and casefold is lower(); only backtick needs the quote mapping.
+        t = draft.lower()
+        if "`" in t:
+            t = t.replace("`", "'")
+        return View("text", t)
+    pieces = [_fold_char(c) for c in draft]
+    text = "".join(pieces)
+    if len(text) == len(draft) and all(len(p) == 1 for p in pieces):
+        starts = ends = None
+    else:
+        starts = [i for i, p in enumerate(pieces) for _ in p]
+        ends = [i + 1 for i, p in enumerate(pieces) for _ in p]
+    if not unicodedata.is_normalized("NFC", text):
+        if starts is None:
+            starts = list(range(len(text)))
+            ends = list(range(1, len(text) + 1))
+        text, starts, ends = _compose_fixups(text, starts, ends)
+    if _HAS_CYRILLIC_GREEK.search(text):
+        # A 1:1 substitution: lengths are unchanged, so the map stays valid.
+        text = _WORD.sub(_confusables, text)
+    return View("text", text, starts, ends)
+
+
+# ------------------------------------------------------------------------------------------- letters view
+
+_LEET = {"0": "o", "3": "e", "4": "a", "5": "s", "$": "s", "@": "a", "7": "t"}
+_LEET_CHARS = "01345$@7"
+_LEET_HINT = re.compile(r"[a-z][01345$@7]|[01345$@7][a-z]")
+# Maximal tokens only (one pass, no backtracking); tokens without letters are skipped in Python.
+_LEET_TOKEN = re.compile(r"[a-z0-9@$]+")
+_VOWELS = "aeiou"
+
+# A run of >= 3 single letters separated by spacing/punctuation ("w h a t s", "W.h.a.t.s", "w-h-a-t").
+# The separator class is bounded ({1,3}) and the run is anchored on non-letters, so matching stays linear.
+_SPREAD = re.compile(r"(?<![^\W_])(?:[^\W\d_][ .\-_·*|/+]{1,3}){2,}[^\W\d_](?![^\W_])")
+_SEPARATOR = re.compile(r"[ .\-_·*|/+]+")
+
+
+def _leet_edits(text: str) -> list[tuple[int, int, str]]:
+    edits: list[tuple[int, int, str]] = []
+    for m in _LEET_TOKEN.finditer(text):
+        tok = m.group()
+        leet = sum(1 for ch in tok if ch in _LEET_CHARS)
+        if not leet:
+            continue
+        letters = sum(1 for ch in tok if "a" <= ch <= "z")
+        # Word context: a token that is mostly letters ("wh@tsapp"), never codes and ordinals ("b07x1234",
+        # "3rd", "mp3" maps harmlessly), never a token that is mostly digits.
+        if letters < 3 or leet > letters:
+            continue
+        base = m.start()
+        for k, ch in enumerate(tok):
+            if ch == "1":
+                nxt = tok[k + 1] if k + 1 < len(tok) else ""
+                prv = tok[k - 1] if k else ""
+                # "1" is i or l: "ema1l"/"1nstagram" want i, "te1egram"/"paypa1" want l.
+                rep = "i" if nxt == "l" or prv not in _VOWELS else "l"
+                edits.append((base + k, base + k + 1, rep))
+            elif ch in _LEET:
+                if ch in "@$" and not (0 < k < len(tok) - 1 or (ch == "$" and k == 0 and len(tok) > 1)):
+                    continue  # "@" only inside words; "$" inside or at the start ("$kype"), never "5$"
+                edits.append((base + k, base + k + 1, _LEET[ch]))
+    return edits
+
+
+def _spread_edits(text: str) -> list[tuple[int, int, str]]:
+    edits: list[tuple[int, int, str]] = []
+    for m in _SPREAD.finditer(text):
+        base = m.start()
+        for s in _SEPARATOR.finditer(m.group()):
+            edits.append((base + s.start(), base + s.end(), ""))
+    return edits
+
+
+def letters_view(text: View) -> View:
+    v = text
+    if _LEET_HINT.search(v.text):
+        v = _edit(v, "letters", _leet_edits(v.text))
+    if _SPREAD.search(v.text):
+        v = _edit(v, "letters", _spread_edits(v.text))
+    if v is text:
+        return View("letters", text.text, text.starts, text.ends)
+    v.name = "letters"
+    return v
+
+
+# ------------------------------------------------------------------------------------------- numbers view
+
+_NUMBER_WORDS = {
+    "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+    "eight": "8", "nine": "9",
+}
+_NUMBER_WORD = re.compile(r"(?<![^\W\d_])(?:zero|one|two|three|four|five|six|seven|eight|nine)(?![^\W\d_])")
+_CJK_DIGITS = str.maketrans("〇零一二三四五六七八九幺两", "0012345678912")
+_CJK_DIGIT_HINT = re.compile(r"[〇零一二三四五六七八九幺两]{3}")
+
+
+def numbers_view(text: View) -> View:
+    v = text
+    t = v.text
+    if _NUMBER_WORD.search(t):
+        v = _edit(v, "numbers", [(m.start(), m.end(), _NUMBER_WORDS[m.group()]) for m in _NUMBER_WORD.finditer(t)])
+    if _CJK_DIGIT_HINT.search(v.text):
+        # 1:1 substitution: the map is unchanged.
+        v = View("numbers", v.text.translate(_CJK_DIGITS), v.starts, v.ends)
+    if v is text:
+        return View("numbers", text.text, text.starts, text.ends)
+    v.name = "numbers"
+    return v
+
+
+# ------------------------------------------------------------------------------------------- address view
+
+_TLD_HINT = (
+    r"(?:com|net|org|info|biz|io|co|me|shop|store|online|site|top|xyz|app|cn|jp|de|fr|es|it|uk|eu|us|ca|au|"
+    r"nl|be|at|ch|pl|se|ru|in|br|mx|edu|gov|cc|tv|vip|club|email)"
+)
+_LABEL = r"[a-z0-9\u00e0-\u024f-]{1,63}"  # ASCII/Latin labels: a CJK sentence must not become a "domain"
+_SPELLED_DOT = r"(?:\s{0,3}[\[\(\{<]\s{0,3}(?:dot|\.|点)\s{0,3}[\]\)\}>]\s{0,3}|\s{1,3}dot\s{1,3}|\s{1,3}\.\s{1,3}|\s{0,3}点\s{0,3})"
+# Rebuild an address only where the words around "at"/"dot" look like one: a label, an "at", labels
+# joined by (spelled) dots, and a top-level domain. "look at the box" or "arrived at amazon.com" fail the
+# spelled-dot or bracket requirement and stay as they are.
+_OBFUSCATED = re.compile(
+    r"(?<![\w.@-])"
+    + r"(?P<local>[a-z0-9\u00e0-\u024f._+%-]{1,64}?)"
+    + r"(?P<at>\s{0,3}[\[\(\{<]\s{0,3}(?:at|@|艾特)\s{0,3}[\]\)\}>]\s{0,3}|\s{1,3}at\s{1,3}|\s{0,3}@\s{1,3}|\s{1,3}@\s{0,3})"
+    + rf"(?P<domain>{_LABEL}(?:(?:{_SPELLED_DOT}|\.){_LABEL}){{0,4}}(?:{_SPELLED_DOT}|\.){_TLD_HINT})"
+    + r"(?![^\W_])"
+)
+_DOT_PART = re.compile(_SPELLED_DOT)
+_ADDRESS_HINT = re.compile(r"[\[\(\{<]\s{0,3}(?:at|dot|@|\.|艾特|点)\s{0,3}[\]\)\}>]|\s(?:at|dot)\s|\s@|@\s|\s\.\s|点")
+# "www dot brand dot com" has no "at": rebuild it as a domain too.
+_SPELLED_DOMAIN = re.compile(
+    rf"(?<![\w.-])(?:www|{_LABEL})(?:{_SPELLED_DOT}{_LABEL}){{0,4}}{_SPELLED_DOT}{_TLD_HINT}(?![^\W_])"
+)
+
+
+def _address_edits(text: str) -> list[tuple[int, int, str]]:
+    edits: list[tuple[int, int, str]] = []
+    covered: list[tuple[int, int]] = []
+    for m in _OBFUSCATED.finditer(text):
+        # A plain " at " needs a spelled or bracketed dot in the domain, else "arrived at amazon.com"
+        # would become an e-mail address.
+        if m.group("at").strip() == "at" and not _DOT_PART.search(m.group("domain")):
+            continue
+        at = m.span("at")
+        edits.append((at[0], at[1], "@"))
+        d0 = m.start("domain")
+        for d in _DOT_PART.finditer(m.group("domain")):
+            edits.append((d0 + d.start(), d0 + d.end(), "."))
+        covered.append(m.span())
+    for m in _SPELLED_DOMAIN.finditer(text):
+        if any(a < m.end() and m.start() < b for a, b in covered):
+            continue
+        for d in _DOT_PART.finditer(m.group()):
+            edits.append((m.start() + d.start(), m.start() + d.end(), "."))
+    edits.sort()
+    return edits
+
+
+def address_view(text: View) -> View:
+    if not _ADDRESS_HINT.search(text.text):
+        return View("address", text.text, text.starts, text.ends)
+    return _edit(text, "address", _address_edits(text.text))
+
+
+# ------------------------------------------------------------------------------------------------ all views
+
+
+class Views:
+    """All views of one draft, each built on first use (a check only pays for the views its rules use)."""
+
+    __slots__ = ("draft", "_cache")
+
+    def __init__(self, draft: str):
+        self.draft = draft
+        self._cache: dict[str, View] = {}
+
+    def __getitem__(self, name: str) -> View:
+        v = self._cache.get(name)
+        if v is None:
+            if name == "raw":
+                v = View("raw", self.draft)
+            elif name == "text":
+                v = fold_text(self.draft)
+            elif name == "letters":
+                v = letters_view(self["text"])
+            elif name == "numbers":
+                v = numbers_view(self["text"])
+            elif name == "address":
+                v = address_view(self["text"])
+            else:
+                raise KeyError(name)
+            self._cache[name] = v
+        return v

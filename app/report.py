@@ -1,0 +1,83 @@
+"""What a check returns: findings on the draft's own characters, a verdict, and the policy reminders.
+
+The JSON shape (``Report.to_dict()``) is the one documented in docs/ARCHITECTURE.md; the command line's
+``--format json`` prints exactly this, and the page renders from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+__all__ = ["Finding", "Report", "SEVERITY_RANK", "verdict_of"]
+
+# Higher is more serious; the verdict and overlap resolution compare severities through this.
+SEVERITY_RANK = {"info": 0, "warn": 1, "block": 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One flagged span. ``text == draft[start:end]``; offsets count code points (not UTF-16 units)."""
+
+    rule: str
+    category: str
+    severity: str
+    start: int
+    end: int
+    text: str
+    title: Mapping[str, str] = field(hash=False, repr=False)
+    message: Mapping[str, str] = field(hash=False, repr=False)
+    suggestion: Mapping[str, str] = field(hash=False, repr=False)
+    fix: str | None = None
+    policy: str = ""
+
+    def to_dict(self) -> dict:
+        return {
+            "rule": self.rule,
+            "category": self.category,
+            "severity": self.severity,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "title": dict(self.title),
+            "message": dict(self.message),
+            "suggestion": dict(self.suggestion),
+            "fix": self.fix,
+            "policy": self.policy,
+        }
+
+
+def verdict_of(findings) -> str:
+    """``fix`` when anything blocks, ``review`` when anything warns, else ``ok`` (info alone is ok)."""
+    worst = max((SEVERITY_RANK[f.severity] for f in findings), default=0)
+    return ("ok", "review", "fix")[worst]
+
+
+@dataclass(frozen=True)
+class Report:
+    """The result of ``app.check``.
+
+    ``reminders`` holds, for each category hit (in order of first appearance), its title, policy reminder
+    and sources — what the page shows under the list of findings. It is not part of ``to_dict()``, whose
+    shape is pinned by the architecture document.
+    """
+
+    verdict: str
+    findings: tuple[Finding, ...]
+    lang: str
+    reminders: tuple[Mapping, ...] = field(default=(), hash=False, repr=False)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        c = {"block": 0, "warn": 0, "info": 0}
+        for f in self.findings:
+            c[f.severity] += 1
+        return c
+
+    def to_dict(self) -> dict:
+        return {
+            "verdict": self.verdict,
+            "lang": self.lang,
+            "counts": self.counts,
+            "findings": [f.to_dict() for f in self.findings],
+        }
