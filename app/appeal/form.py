@@ -13,13 +13,13 @@ from collections.abc import Callable, Iterable
 
 from .schema import BEHAVIOURS, CATEGORY_TO_BEHAVIOUR, MESSAGE_FIELDS, ROLES, choice_by_id, kinds_of
 
-ORDER_ID_RE = re.compile(r"\d{3}-\d{7}-\d{7}")
+ORDER_ID_RE = re.compile(r"[0-9]{3}-[0-9]{7}-[0-9]{7}")  # ASCII only: \d also takes Arabic-Indic digits
 # Sellers paste order IDs from Seller Central, spreadsheets and chat apps: dashes of every kind, spaces around
 # them, full-width digits (NFKC folds those), a leading '#'.
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-")
-_SPACED_ORDER_RE = re.compile(r"(?<!\d)(\d{3})\s*[-\s]\s*(\d{7})\s*[-\s]\s*(\d{7})(?!\d)")
+_SPACED_ORDER_RE = re.compile(r"(?<![0-9])([0-9]{3})\s*[-\s]\s*([0-9]{7})\s*[-\s]\s*([0-9]{7})(?![0-9])")
 _ORDER_SEPARATORS_RE = re.compile(r"[,，、;；\s]+")
-_ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Scripts that cannot be English. Latin-script foreign words are not detected (they cannot be told from English
 # names without a dictionary); the case that matters is a Chinese team typing details in Chinese.
 NON_ENGLISH_RE = re.compile(

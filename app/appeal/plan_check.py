@@ -27,7 +27,7 @@ def _t(en: str, zh: str) -> dict[str, str]:
 # unbalanced quote mark cannot hide the rest of the plan from the checks.
 _QUOTE_RE = re.compile(r'“[^”\n]*”|"[^"\n]*"|„[^“”\n]*[“”]|«[^»\n]*»|「[^」\n]*」|『[^』\n]*』')
 
-_ORDER_RE = re.compile(r"(?<!\d)\d{3}-\d{7}-\d{7}(?!\d)")
+_ORDER_RE = re.compile(r"(?<![0-9])[0-9]{3}-[0-9]{7}-[0-9]{7}(?![0-9])")
 _MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
            r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
 _DATE_RE = re.compile(
@@ -42,8 +42,14 @@ _FREQUENCY_RE = re.compile(
     r"|each\s+(?:day|week|month|quarter|year)|once\s+a\s+(?:day|week|month|quarter|year))\b",
     re.IGNORECASE,
 )
-# a heading names the section within its first words and is short, with no full stop ("3. Preventive measures:")
-_PREVENT_HEADING_RE = re.compile(r"^\W*(?:\d+[.)]?\s*)?(?:[\w'-]+\s+){0,3}prevent", re.IGNORECASE)
+# Section headings, by what they announce. A heading is a short line without a full stop or a date, possibly
+# numbered ("3. Preventive measures:"); "Plan of Action" is a title, not the actions section.
+_SECTION_KINDS = (
+    ("prevent", re.compile(r"prevent", re.IGNORECASE)),
+    ("cause", re.compile(r"root\s+cause|\bcauses?\b|what\s+happened|why\s+it\s+happened", re.IGNORECASE)),
+    ("action", re.compile(r"actions?\s+(?:already\s+)?taken|corrective|immediate\s+actions?|"
+                          r"what\s+we\s+(?:have\s+)?(?:already\s+)?done|resolv", re.IGNORECASE)),
+)
 _MEASURE_WORDS_RE = re.compile(
     r"\b(?:procedure|sop|checklist|polic(?:y|ies)|train\w*|audit\w*|review\w*|check\w*|approv\w*|"
     r"template\w*|request a review|permission\w*|escalat\w*|second person|supervis\w*)\b",
@@ -54,7 +60,7 @@ _POINT_RE = re.compile(r"^[ \t]*(?:\d{1,2}[.)]|[-*•])[ \t]+", re.MULTILINE)
 # Blaming the buyer or Amazon: reviewers read it as refusing responsibility.
 _BLAME_RE = re.compile(
     r"\b(?:the|this|that|our)\s+(?:buyer|customer|client)\s+(?:\w+\s+)?(?:lied|was lying|is lying|is a liar|"
-    r"was a liar|scammed|tried to scam|is a scammer|was a scammer|cheated|provoked|abused|harassed|was wrong|"
+    r"was a liar|scammed|tried to (?:scam|cheat|trick)|(?:was|is) trying to (?:scam|cheat|trick)|is a scammer|was a scammer|cheated|provoked|abused|harassed|was wrong|"
     r"is wrong|was unreasonable|is unreasonable|left a fake|wrote a fake|left an unfair|"
     r"made it up|exaggerated)"
     r"|\b(?:unreasonable|malicious|dishonest|lying|fraudulent)\s+(?:buyer|customer|client)s?\b"
@@ -153,26 +159,52 @@ def _points(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _is_heading(line: str) -> bool:
-    stripped = line.strip()
-    return bool(stripped) and len(stripped) <= 60 and not stripped.endswith((".", "!", "?")) and not line[:1].isspace()
+def _headings(text: str) -> list[tuple[int, str | None]]:
+    """(offset, kind) of each heading line; kind is "prevent", "cause", "action" or None (another heading)."""
+    out = []
+    for line in re.finditer(r"[^\n]+", text):
+        body = line.group()
+        stripped = body.strip().rstrip(":").strip()
+        if (not stripped or len(stripped) > 60 or body[:1].isspace() or stripped.endswith((".", "!", "?"))
+                or _DATE_RE.search(stripped) or _ORDER_RE.search(stripped)):
+            continue
+        kind = next((k for k, pattern in _SECTION_KINDS if pattern.search(stripped)), None)
+        # a short numbered line is a point unless it names a section
+        if _POINT_RE.match(body) and kind is None:
+            continue
+        out.append((line.start(), kind))
+    return out
 
 
-def _prevent_section(text: str) -> tuple[int, int] | None:
-    """Span of the preventive-measures section: from its heading to the next heading after a blank line."""
-    start = None
-    prev_blank = True
-    for line in re.finditer(r"[^\n]*(?:\n|$)", text):
-        body = line.group().rstrip("\n")
-        if start is None:
-            if _is_heading(body) and _PREVENT_HEADING_RE.match(body):
-                start = line.end()
-        elif prev_blank and _is_heading(body) and not _POINT_RE.match(body):
-            return start, line.start()
-        prev_blank = not body.strip()
-        if line.end() == len(text):
+def _section_of(headings: list[tuple[int, str | None]], offset: int) -> str | None:
+    kind = None
+    for start, k in headings:
+        if start > offset:
             break
-    return (start, len(text)) if start is not None else None
+        kind = k
+    return kind
+
+
+def _has_concrete_measure(text: str) -> bool:
+    """A preventive point that says from when or how often. Under a "Preventive" heading any such point counts;
+    a plan without that heading is searched outside its cause and action sections, for a point that also names
+    a measure (training, a check, an audit…)."""
+    headings = _headings(text)
+    has_prevent = any(k == "prevent" for _, k in headings)
+    for start, end in _points(text) or [(0, len(text))]:
+        section = _section_of(headings, start)
+        if start in {h for h, _ in headings}:
+            continue  # a numbered heading is not a measure
+        if has_prevent and section != "prevent":
+            continue
+        if not has_prevent and section in ("cause", "action"):
+            continue
+        point = unicodedata.normalize("NFKC", text[start:end])
+        if not (_DATE_RE.search(point) or _FREQUENCY_RE.search(point)):
+            continue
+        if has_prevent or _MEASURE_WORDS_RE.search(point):
+            return True
+    return False
 
 
 def check_plan(text: str) -> list[dict]:
@@ -209,17 +241,7 @@ def check_plan(text: str) -> list[dict]:
             _t("Date what happened and what you did (YYYY-MM-DD): undated actions read as not done.",
                "写出事情发生和采取措施的日期(YYYY-MM-DD):没有日期的措施会被认为没有落实。"),
             text, None))
-    section = _prevent_section(text)
-    region = (section[0], section[1]) if section else (0, len(text))
-    concrete = False
-    for start, end in _points(text) or [(0, len(text))]:
-        if start < region[0] or start >= region[1]:
-            continue
-        point = unicodedata.normalize("NFKC", text[start:end])
-        if (section or _MEASURE_WORDS_RE.search(point)) and (_DATE_RE.search(point) or _FREQUENCY_RE.search(point)):
-            concrete = True
-            break
-    if not concrete:
+    if not _has_concrete_measure(text):
         findings.append(_finding(
             "missing-measure", "warn",
             _t("No concrete preventive measure: none names a date or how often it happens.",

@@ -90,6 +90,7 @@ CATEGORY_TO_BEHAVIOUR: dict[str, str | None] = {
     "emoji": None,
     "html-markup": None,
     "unnecessary-message": None,
+    "own-terms": "off-platform",  # the seller's own website, phone or shop name elsewhere: contact moved off Amazon
 }
 
 # Roles offered as choices so that the English plan gets English role names even when the seller uses the
@@ -99,7 +100,7 @@ ROLES: list[dict] = [
     {"id": "customer-service-lead", "label": _t("customer service supervisor", "客服主管")},
     {"id": "operations-specialist", "label": _t("store operations specialist", "运营专员")},
     {"id": "store-manager", "label": _t("store manager", "店铺负责人")},
-    {"id": "owner", "label": _t("owner", "店主")},
+    {"id": "owner", "label": _t("store owner", "店主")},
     {"id": "virtual-assistant", "label": _t("virtual assistant (VA)", "虚拟助理(VA)")},
     {"id": "outside-agency", "label": _t("outside service agency", "外包代运营公司")},
 ]
@@ -335,7 +336,8 @@ MEASURES: list[dict] = [
         "help": _t("Who reviews, which messages, and from when.", "谁审核、审核哪些消息、从什么时候开始。"),
         "fields": [
             _role(True, _t("Reviewer (role)", "审核人(岗位)"), _t("Who reviews.", "由谁审核。")),
-            _field("scope", "choice", True, _t("Which messages", "审核哪些消息"), _t("", ""), choices=REVIEW_SCOPES),
+            _field("scope", "choice", True, _t("Which messages", "审核哪些消息"),
+                   _t("Disputes are where emotional replies happen.", "情绪化回复多发生在争议中。"), choices=REVIEW_SCOPES),
             _date(True, _t("From", "开始日期"), _t("The first day of the review.", "开始审核的日期。")),
         ],
     },
@@ -344,7 +346,9 @@ MEASURES: list[dict] = [
         "label": _t("Periodic audit of sent messages", "定期抽查已发送的消息"),
         "help": _t("How often, by whom, and from when.", "频率、负责人、开始日期。"),
         "fields": [
-            _field("frequency", "choice", True, _t("How often", "频率"), _t("", ""), choices=FREQUENCIES),
+            _field("frequency", "choice", True, _t("How often", "频率"),
+                   _t("Each audit covers the messages since the previous one.", "每次抽查覆盖上次抽查以来的消息。"),
+                   choices=FREQUENCIES),
             _role(True, _t("Auditor (role)", "负责人(岗位)"), _t("Who audits.", "由谁抽查。")),
             _date(True, _t("First audit", "首次抽查日期"), _t("The day of the first audit.", "首次抽查的日期。")),
             _text("details", False, _t("Details", "补充说明"), _en(_t("Optional.", "可选。"))),
@@ -355,7 +359,9 @@ MEASURES: list[dict] = [
         "label": _t("Use only Amazon's templates / Request a Review", "只用亚马逊模板 / “请求评论”按钮"),
         "help": _t("Which messages, and from when.", "哪类消息、从什么时候开始。"),
         "fields": [
-            _field("scope", "choice", True, _t("For", "适用于"), _t("", ""), choices=AMAZON_TOOL_SCOPES),
+            _field("scope", "choice", True, _t("For", "适用于"),
+                   _t("Amazon's own tools cannot contain banned content.", "亚马逊自带的工具不会含有违规内容。"),
+                   choices=AMAZON_TOOL_SCOPES),
             _date(True, _t("From", "开始日期"), _t("The first day.", "开始日期。")),
             _text("details", False, _t("Details", "补充说明"),
                   _en(_t("For example which automation was switched off.", "例如关闭了哪个自动化工具。"))),
