@@ -1,0 +1,354 @@
+"""The labelled corpus: is it well-formed, and how well does the checker do on it?
+
+``tests/corpus/<lang>.jsonl`` holds realistic seller messages labelled from ``../shared/policy.md``
+(R1–R12, §6 severity grading), independently of the rules; ``tests/corpus/holdout/<lang>.jsonl`` holds
+messages written after the labels of the main corpus were frozen, which the rules author must not read.
+One JSON object per line::
+
+    {"id": "de-017", "lang": "de", "text": "…", "expect": ["off-platform"], "allow": [], "note": "why"}
+
+``expect``: categories the checker MUST raise at block or warn severity ([] = clean message);
+``allow``: categories it MAY also raise without a false alarm (honest ambiguity, explained in ``note``).
+
+Metric (implemented in ``tests/corpus_metrics.py``). Only block/warn findings count; ``unnecessary-message``
+(info only) is ignored. For one message with expected set E, allowed set A and raised set R (the categories
+of its block/warn findings, ``finding["category"]`` in ``report.to_dict()["findings"]``)::
+
+    TP = E ∩ R,   FN = E − R,   FP = R − E − A
+
+counted once per (message, category). Summing over the messages in scope (a language, a category, all):
+``precision = TP / (TP + FP)`` (1.0 when nothing was raised), ``recall = TP / (TP + FN)`` (1.0 when nothing
+was expected). The false-alarm rate is the share of clean messages (E = ∅) with FP ≠ ∅.
+
+Thresholds, main corpus: overall and every language recall ≥ 0.95 and precision ≥ 0.97; every category
+with at least 15 expected occurrences the same; false alarms on clean messages ≤ 2 %. Holdout: overall
+recall ≥ 0.90 and precision ≥ 0.95 (the per-language table is printed, not asserted).
+
+Print the tables by hand: ``.venv/bin/python tests/corpus_metrics.py [--holdout]``, or ``pytest -s``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import corpus_metrics as cm  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+
+MIN_RECALL = 0.95
+MIN_PRECISION = 0.97
+MAX_FALSE_ALARM_RATE = 0.02
+MIN_EXPECTED_FOR_CATEGORY_GATE = 15
+HOLDOUT_MIN_RECALL = 0.90
+HOLDOUT_MIN_PRECISION = 0.95
+
+MAIN_MIN_PER_LANG, MAIN_MIN_CLEAN_PER_LANG = 60, 25
+MAIN_MIN_TOTAL, MAIN_MIN_CLEAN_TOTAL = 420, 175
+HOLDOUT_MIN_PER_LANG = 15
+HOLDOUT_CLEAN_SHARE = (0.30, 0.50)
+NEAR_DUPLICATE_RATIO = 0.85
+
+ID_PATTERN = {False: r"{lang}-\d{{3}}", True: r"{lang}-h\d{{2}}"}
+
+
+# ── the corpus files themselves ─────────────────────────────────────────────────────────────────────
+
+def _holdout_present() -> bool:
+    return cm.HOLDOUT_DIR.is_dir()
+
+
+def _corpus_problems(holdout: bool) -> list[str]:
+    problems: list[str] = []
+    seen_ids: dict[str, str] = {}
+    known = set(cm.SCORED_CATEGORIES)
+    for path in cm.corpus_files(holdout):
+        lang = path.stem
+        if not path.exists():
+            problems.append(f"{path}: missing")
+            continue
+        try:
+            records = cm.read_records(path)
+        except ValueError as err:
+            problems.append(str(err))
+            continue
+        id_re = re.compile(ID_PATTERN[holdout].format(lang=lang))
+        for number, obj in records:
+            where = f"{path.name}:{number}"
+            if sorted(obj) != sorted(cm.RECORD_KEYS):
+                problems.append(f"{where}: keys {sorted(obj)}, want exactly {sorted(cm.RECORD_KEYS)}")
+                continue
+            if not isinstance(obj["id"], str) or not id_re.fullmatch(obj["id"]):
+                problems.append(f"{where}: id {obj['id']!r} does not match {id_re.pattern}")
+            elif obj["id"] in seen_ids:
+                problems.append(f"{where}: id {obj['id']} already used at {seen_ids[obj['id']]}")
+            else:
+                seen_ids[obj["id"]] = where
+            if obj["lang"] != lang:
+                problems.append(f"{where}: lang {obj['lang']!r} in {path.name}")
+            if not isinstance(obj["text"], str) or not obj["text"].strip():
+                problems.append(f"{where}: empty text")
+            if not isinstance(obj["note"], str) or not obj["note"].strip():
+                problems.append(f"{where}: every label needs a note saying why")
+            for key in ("expect", "allow"):
+                value = obj[key]
+                if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
+                    problems.append(f"{where}: {key} must be a list of category ids")
+                    continue
+                if len(set(value)) != len(value):
+                    problems.append(f"{where}: {key} repeats a category")
+                for cat in set(value) - known:
+                    problems.append(f"{where}: unknown or unscored category {cat!r} in {key}")
+            if isinstance(obj["expect"], list) and isinstance(obj["allow"], list):
+                both = set(obj["expect"]) & set(obj["allow"])
+                if both:
+                    problems.append(f"{where}: {sorted(both)} both expected and allowed")
+                if not obj["expect"] and obj["allow"]:
+                    problems.append(f"{where}: a clean message allows nothing (false-alarm rate must be exact)")
+    return problems
+
+
+@pytest.mark.parametrize("holdout", [False, True], ids=["main", "holdout"])
+def test_corpus_files_are_well_formed(holdout):
+    if holdout and not _holdout_present():
+        pytest.skip("holdout not written yet")
+    problems = _corpus_problems(holdout)
+    assert not problems, "corpus file problems:\n" + "\n".join(problems)
+
+
+def test_main_corpus_meets_minimum_counts():
+    messages = cm.load(holdout=False)
+    problems = []
+    for lang in cm.LANGS:
+        mine = [m for m in messages if m.lang == lang]
+        clean = sum(m.clean for m in mine)
+        if len(mine) < MAIN_MIN_PER_LANG:
+            problems.append(f"{lang}: {len(mine)} messages < {MAIN_MIN_PER_LANG}")
+        if clean < MAIN_MIN_CLEAN_PER_LANG:
+            problems.append(f"{lang}: {clean} clean messages < {MAIN_MIN_CLEAN_PER_LANG}")
+    clean_total = sum(m.clean for m in messages)
+    if len(messages) < MAIN_MIN_TOTAL:
+        problems.append(f"total {len(messages)} < {MAIN_MIN_TOTAL}")
+    if clean_total < MAIN_MIN_CLEAN_TOTAL:
+        problems.append(f"clean total {clean_total} < {MAIN_MIN_CLEAN_TOTAL}")
+    # every scored category must be exercised, or its rules are never judged here
+    expected = {c for m in messages for c in m.expect}
+    for cat in set(cm.SCORED_CATEGORIES) - expected:
+        problems.append(f"no message expects {cat}")
+    assert not problems, "\n".join(problems)
+
+
+def test_holdout_meets_minimum_counts():
+    if not _holdout_present():
+        pytest.skip("holdout not written yet")
+    messages = cm.load(holdout=True)
+    problems = []
+    for lang in cm.LANGS:
+        n = sum(m.lang == lang for m in messages)
+        if n < HOLDOUT_MIN_PER_LANG:
+            problems.append(f"{lang}: {n} holdout messages < {HOLDOUT_MIN_PER_LANG}")
+    share = sum(m.clean for m in messages) / max(len(messages), 1)
+    low, high = HOLDOUT_CLEAN_SHARE
+    if not low <= share <= high:
+        problems.append(f"clean share {share:.0%} outside {low:.0%}–{high:.0%}")
+    assert not problems, "\n".join(problems)
+
+
+def test_no_near_duplicate_messages():
+    """Variety is the point of a corpus: no template copied with a word swapped."""
+    messages = cm.load(holdout=False) + (cm.load(holdout=True) if _holdout_present() else [])
+    pairs = []
+    for lang in cm.LANGS:
+        mine = [m for m in messages if m.lang == lang]
+        for i, a in enumerate(mine):
+            for b in mine[i + 1:]:
+                matcher = difflib.SequenceMatcher(None, a.text.casefold(), b.text.casefold(), autojunk=False)
+                if matcher.real_quick_ratio() > NEAR_DUPLICATE_RATIO and matcher.quick_ratio() > NEAR_DUPLICATE_RATIO \
+                        and matcher.ratio() > NEAR_DUPLICATE_RATIO:
+                    pairs.append(f"{a.id} ~ {b.id} ({matcher.ratio():.2f})")
+    assert not pairs, "near-duplicate messages:\n" + "\n".join(pairs)
+
+
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B50\u2B55\uFE0F]")
+_EMOTICON = re.compile(r"(?<!\w)(?:[:;=]-?[()DPp]|\^_+\^|<3)(?!\w)")
+_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
+
+
+def test_clean_labels_are_mechanically_clean():
+    """Guard against labelling slips: a message marked clean carries no emoji, emoticon, HTML tag or
+    [Important] tag, which are violations whatever their context."""
+    messages = cm.load(holdout=False) + (cm.load(holdout=True) if _holdout_present() else [])
+    slips = []
+    for m in messages:
+        if not m.clean:
+            continue
+        text = unicodedata.normalize("NFKC", m.text)
+        for name, pattern in (("emoji", _EMOJI), ("emoticon", _EMOTICON), ("html", _TAG)):
+            hit = pattern.search(text)
+            if hit:
+                slips.append(f"{m.id}: clean but has {name} {hit.group()!r}")
+        if "[important]" in text.casefold():
+            slips.append(f"{m.id}: clean but has [Important]")
+    assert not slips, "\n".join(slips)
+
+
+# ── the metric itself ───────────────────────────────────────────────────────────────────────────────
+
+class _FakeReport:
+    def __init__(self, findings):
+        self._findings = findings
+
+    def to_dict(self):
+        return {"verdict": "x", "lang": "en", "counts": {}, "findings": self._findings}
+
+
+def _finding(category, severity="block", rule=None):
+    return {"rule": rule or f"{category}.x", "category": category, "severity": severity,
+            "start": 0, "end": 1, "text": "x"}
+
+
+def test_metric_counts_tp_fn_fp_per_message_and_category():
+    msgs = [
+        cm.Message("en-001", "en", "a", frozenset({"abusive", "off-platform"}), frozenset({"contact-details"}), "n"),
+        cm.Message("en-002", "en", "b", frozenset(), frozenset(), "n"),
+        cm.Message("en-003", "en", "c", frozenset(), frozenset(), "n"),
+        cm.Message("de-001", "de", "d", frozenset({"emoji"}), frozenset(), "n"),
+    ]
+    replies = {
+        # abusive hit twice (one TP), off-platform missed, allowed contact-details not an FP, info ignored
+        "a": [_finding("abusive"), _finding("abusive"), _finding("contact-details"), _finding("marketing", "info")],
+        # a warn on a clean message: a false alarm; unnecessary-message never counts
+        "b": [_finding("marketing", "warn"), _finding("unnecessary-message", "warn")],
+        "c": [],
+        "d": [_finding("emoji", "warn"), _finding("external-link")],
+    }
+    outcomes = cm.run(msgs, lambda text: _FakeReport(replies[text]))
+    s = cm.score(outcomes)
+    overall = s["overall"]["all"]
+    assert (overall.tp, overall.fn, overall.fp) == (2, 1, 2)
+    assert overall.recall == pytest.approx(2 / 3)
+    assert overall.precision == pytest.approx(2 / 4)
+    assert (overall.clean, overall.false_alarms) == (2, 1)
+    assert overall.false_alarm_rate == pytest.approx(0.5)
+    en, de = s["lang"]["en"], s["lang"]["de"]
+    assert (en.tp, en.fn, en.fp, de.tp, de.fn, de.fp) == (1, 1, 1, 1, 0, 1)
+    assert (s["category"]["abusive"].tp, s["category"]["off-platform"].fn) == (1, 1)
+    assert (s["category"]["marketing"].fp, s["category"]["contact-details"].fp) == (1, 0)
+    assert s["category"]["sensitive-data"].precision == 1.0 and s["category"]["sensitive-data"].recall == 1.0
+    assert [o.message.id for o in overall.offenders] == ["en-001", "en-002", "de-001"]
+
+
+def test_metric_records_a_crash_as_missed_not_raised():
+    msgs = [cm.Message("en-001", "en", "boom", frozenset({"abusive"}), frozenset(), "n")]
+
+    def check(text):
+        raise RuntimeError("bad pattern")
+
+    (outcome,) = cm.run(msgs, check)
+    assert outcome.error == "RuntimeError: bad pattern" and outcome.fn == {"abusive"}
+    assert "ERROR RuntimeError" in cm.describe(outcome)
+
+
+# ── the checker against the corpus ──────────────────────────────────────────────────────────────────
+
+@functools.lru_cache(maxsize=None)
+def _outcomes(holdout: bool) -> tuple[cm.Outcome, ...]:
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    try:
+        import app  # the engine is built in parallel; import here so this file always collects
+    except Exception as err:  # pragma: no cover - depends on the engine's state
+        pytest.fail(f"cannot import the engine (app): {type(err).__name__}: {err}")
+    if not callable(getattr(app, "check", None)):
+        pytest.fail("app.check is missing")
+    return tuple(cm.run(cm.load(holdout), app.check))
+
+
+@functools.lru_cache(maxsize=None)
+def _scores(holdout: bool):
+    return cm.score(_outcomes(holdout))
+
+
+def _table(holdout: bool) -> str:
+    text = cm.table(_scores(holdout), "HOLDOUT" if holdout else "MAIN CORPUS")
+    print("\n" + text)
+    return text
+
+
+def test_checker_never_raises_on_corpus():
+    crashes = [o for o in _outcomes(False) if o.error]
+    if _holdout_present():
+        crashes += [o for o in _outcomes(True) if o.error]
+    assert not crashes, "app.check raised on:\n" + cm.describe_all(crashes)
+
+
+def test_main_corpus_overall_recall_and_precision():
+    table = _table(False)
+    t = _scores(False)["overall"]["all"]
+    failures = []
+    if t.recall < MIN_RECALL:
+        failures.append(f"overall recall {t.recall:.3f} < {MIN_RECALL}")
+    if t.precision < MIN_PRECISION:
+        failures.append(f"overall precision {t.precision:.3f} < {MIN_PRECISION}")
+    assert not failures, "\n".join(failures) + "\n\n" + table + "\n\noffending messages:\n" + \
+        cm.describe_all(t.offenders)
+
+
+def test_main_corpus_false_alarms_on_clean_messages():
+    table = _table(False)
+    t = _scores(False)["overall"]["all"]
+    alarms = [o for o in t.offenders if o.false_alarm]
+    assert t.false_alarm_rate <= MAX_FALSE_ALARM_RATE, (
+        f"false alarms on clean messages: {t.false_alarms}/{t.clean} = {t.false_alarm_rate:.1%} "
+        f"> {MAX_FALSE_ALARM_RATE:.0%}\n\n{table}\n\nclean messages that raised something:\n"
+        + cm.describe_all(alarms)
+    )
+
+
+@pytest.mark.parametrize("lang", cm.LANGS)
+def test_main_corpus_per_language(lang):
+    _table(False)
+    t = _scores(False)["lang"][lang]
+    failures = []
+    if t.recall < MIN_RECALL:
+        failures.append(f"{lang}: recall {t.recall:.3f} < {MIN_RECALL}")
+    if t.precision < MIN_PRECISION:
+        failures.append(f"{lang}: precision {t.precision:.3f} < {MIN_PRECISION}")
+    assert not failures, "\n".join(failures) + "\n\noffending messages:\n" + cm.describe_all(t.offenders)
+
+
+@pytest.mark.parametrize("category", cm.SCORED_CATEGORIES)
+def test_main_corpus_per_category(category):
+    t = _scores(False)["category"][category]
+    if t.expected < MIN_EXPECTED_FOR_CATEGORY_GATE:
+        pytest.skip(f"{category}: {t.expected} expected occurrences, below the {MIN_EXPECTED_FOR_CATEGORY_GATE} "
+                    "needed for a per-category gate (still counted overall and per language)")
+    failures = []
+    if t.recall < MIN_RECALL:
+        failures.append(f"{category}: recall {t.recall:.3f} < {MIN_RECALL}")
+    if t.precision < MIN_PRECISION:
+        failures.append(f"{category}: precision {t.precision:.3f} < {MIN_PRECISION}")
+    assert not failures, "\n".join(failures) + "\n\noffending messages:\n" + \
+        cm.describe_all(t.offenders, only=category)
+
+
+def test_holdout_recall_and_precision():
+    """Messages nobody tuned rules on: the 'done when' bar of issue 3 (≥ 90 % found at ≥ 95 % precision).
+    Only totals are printed on failure, not the messages, so that the holdout stays unseen."""
+    if not _holdout_present():
+        pytest.skip("holdout not written yet")
+    table = _table(True)
+    t = _scores(True)["overall"]["all"]
+    failures = []
+    if t.recall < HOLDOUT_MIN_RECALL:
+        failures.append(f"holdout recall {t.recall:.3f} < {HOLDOUT_MIN_RECALL}")
+    if t.precision < HOLDOUT_MIN_PRECISION:
+        failures.append(f"holdout precision {t.precision:.3f} < {HOLDOUT_MIN_PRECISION}")
+    assert not failures, "\n".join(failures) + "\n\n" + table
