@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.appeal import check_plan, compose_plan
+from app.appeal import check_plan, compose_plan, validate_form
 from app.appeal.plan_check import MAX_WORDS
 from test_appeal import complete_form, fake_check
 
@@ -219,5 +219,22 @@ def complete_forms(draw):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(complete_forms())
 def test_plans_composed_from_complete_facts_get_no_findings(form):
+    assert validate_form(form, today="2024-05-20", check=fake_check) == []  # the facts are indeed complete
     plan = compose_plan(form, check=fake_check)["en"]
     assert check_plan(plan) == [], plan
+
+
+_plan_chars = st.lists(st.sampled_from(list("abcxyz ABZ019.-@/:+“”\"「」\n\t,;'’小Д１") + [
+    "www.", "2024-05-03", "buyer lied", "never happen again", "113-4567890-1234567", "1. ", "Preventive measures\n"]),
+    max_size=120).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_plan_chars)
+def test_any_text_gives_well_formed_findings(text):
+    for f in check_plan(text):
+        if f["span"] is None:
+            assert f["text"] is None
+        else:
+            start, end = f["span"]
+            assert 0 <= start < end <= len(text) and text[start:end] == f["text"]

@@ -113,11 +113,13 @@ _FILLER_RE = re.compile(
 )
 
 # Live contact details. Order IDs and dates are masked first: `123-1234567-1234567` looks like a phone number.
-_EMAIL_RE = re.compile(r"[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+# Each contact pattern starts only where its run of characters starts: starting inside a long run would make
+# every position rescan the run (quadratic time on a long paste).
+_EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _URL_RE = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 # bare domains only in lower case: "the buyer.It was" (a missing space) is a typo, not a link
 _DOMAIN_RE = re.compile(
-    r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|info|biz|shop|store|online|site|top|xyz|io|co|me|cn|hk|"
+    r"(?<![\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|info|biz|shop|store|online|site|top|xyz|io|co|me|cn|hk|"
     r"de|fr|es|it|uk|jp|us|ca|au)\b(?:/\S*)?"
 )
 _AMAZON_URL_RE = re.compile(r"(?:^|[/.])amazon\.[a-z.]+(?:/|$)|^(?:https?://)?(?:www\.)?amazon\.", re.IGNORECASE)
@@ -322,8 +324,8 @@ def check_plan(text: str) -> list[dict]:
                "每条只写一个事实,删掉审核人员不需要的背景。"),
             text, None))
     for start, end in _points(text):
-        body = unquoted[start:end]
-        body = body[_POINT_RE.match(body).end():].rstrip()  # "1." numbers a point, it does not end a sentence
+        # "1." numbers a point, it does not end a sentence (the marker ends where the point's text starts)
+        body = unquoted[_POINT_RE.match(unquoted, start).end():max(end, start)].rstrip()
         if body and body[-1] not in ".!?":
             body += "."
         sentences = len(_SENTENCE_END_RE.findall(body))
