@@ -89,6 +89,7 @@ def test_generic_filler(sentence, span):
     ("Call +86 138 1234 5678 any time.", "+86 138 1234 5678"),
     ("See www.myshop.com.", "www.myshop.com"),
     ("Details are on myshop.com/policy today.", "myshop.com/policy"),
+    ("Go to https://amazon.com.myshop.top/deal now.", "https://amazon.com.myshop.top/deal"),
 ])
 def test_live_contact_details(sentence, span):
     assert flagged(with_point(sentence), "contact-details") == [span]
@@ -102,7 +103,7 @@ def test_quoted_evidence_is_not_a_live_contact_detail_nor_foreign_text():
 
 def test_order_ids_dates_and_amazon_links_are_not_contact_details():
     plan = with_point("Order 113-4567890-1234567 and 114-1111111-2222222, 2024-05-03 2024-05-04, "
-                      "per sellercentral.amazon.com and https://www.amazon.com/hz/feedback and the A-to-z "
+                      "per sellercentral.amazon.com, https://www.amazon.com/hz/feedback, amazon.co.uk and the A-to-z "
                       "Guarantee claim.")
     assert check_plan(plan) == []
 

@@ -122,7 +122,8 @@ _DOMAIN_RE = re.compile(
     r"(?<![\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|info|biz|shop|store|online|site|top|xyz|io|co|me|cn|hk|"
     r"de|fr|es|it|uk|jp|us|ca|au)\b(?:/\S*)?"
 )
-_AMAZON_URL_RE = re.compile(r"(?:^|[/.])amazon\.[a-z.]+(?:/|$)|^(?:https?://)?(?:www\.)?amazon\.", re.IGNORECASE)
+# Amazon's own pages (Seller Central help, the review page) are not contact details; "amazon.com.evil.com" is
+_AMAZON_URL_RE = re.compile(r"(?:^|[/.])amazon\.(?:com?|[a-z]{2})(?:\.[a-z]{2})?(?:[/:?#]|$)", re.IGNORECASE)
 _PHONE_RE = re.compile(r"(?<![\w+])\+?\(?\d[\d \t().-]{5,}\d(?!\w)")
 _HANDLE_RE = re.compile(
     r"\b(?:whats\s?app|wechat|weixin|telegram|skype|viber|signal|line|instagram|facebook|wa|wx)"
@@ -150,7 +151,7 @@ def _finding(fid: str, severity: str, message: dict, hint: dict, text: str, span
 
 
 def _points(text: str) -> list[tuple[int, int]]:
-    """Spans of numbered or bulleted points; a point runs to the next point, a blank line or a heading."""
+    """Spans of numbered or bulleted points; a point runs to the next point or a blank line."""
     starts = [m.start() for m in _POINT_RE.finditer(text)]
     spans = []
     for i, start in enumerate(starts):
@@ -283,7 +284,7 @@ def check_plan(text: str) -> list[dict]:
     for m in _EMAIL_RE.finditer(masked):
         contact_spans.append(m.span())
     for m in (*_URL_RE.finditer(masked), *_DOMAIN_RE.finditer(masked)):
-        if not _AMAZON_URL_RE.search(m.group()):
+        if not _AMAZON_URL_RE.search(m.group().rstrip(".,;:!?)]}'\"")):
             # a link at the end of a sentence does not own the full stop after it
             contact_spans.append((m.start(), m.start() + len(m.group().rstrip(".,;:!?)]}'\""))))
     for m in _HANDLE_RE.finditer(masked):
