@@ -84,7 +84,10 @@ _PROMISE_RE = re.compile(
     r"|\bnever\s+(?:happen|occur)s?\s+again\b|\bnever\s+again\b"
     r"|(?:\b100\s?%|\bone\s+hundred\s+percent)\s+(?:guarantee\w*|sure|certain|compliant|compliance|"
     r"error[- ]free|mistake[- ]free|safe|accura\w*)"
-    r"|(?<!a-to-z )\bguarantee[sd]?\b"
+    # "guarantee" as a promise, not the noun of a product warranty or of the A-to-z Guarantee
+    r"|\b(?:we|i)\s+(?:can\s+|will\s+|do\s+|hereby\s+)?guarantee\b"
+    r"|\bguarantee\s+(?:that|this|it|no|zero|full|complete|total|there)\b"
+    r"|\b(?:is|are|be)\s+guaranteed\b"
     r"|\bzero\s+(?:mistakes?|errors?|violations?|issues?|risk|chance)\b"
     r"|\bforever\b"
     r"|\b(?:completely|fully|totally)\s+(?:eliminat|eradicat)\w*"
