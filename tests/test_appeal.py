@@ -268,6 +268,35 @@ def test_flagged_phrases_skip_info_and_carry_the_behaviour():
     assert MESSAGE[phrases[0]["start"]:phrases[0]["end"]] == PHRASE
 
 
+def test_adjacent_flagged_words_are_quoted_as_one_phrase():
+    from app.appeal.form import quoted_phrases
+
+    text = "Add me on WhatsApp: +86 138 1234 5678, or email me. WhatsApp again."
+    spans = [(10, 18), (20, 37), (42, 50), (52, 60)]
+    assert quoted_phrases(text, spans) == ["WhatsApp: +86 138 1234 5678", "email me", "WhatsApp"]
+
+
+def test_prefill_and_plan_with_the_real_engine():
+    """Real engine: a Report object (not its dict) prefills the form, and the plan quotes what app.check flags."""
+    import app
+
+    draft = "You are an idiot. Add me on WhatsApp +86 138 1234 5678 and we sort it out."
+    report = app.check(draft)
+    if not {"abusive", "contact-details"} <= {f.category for f in report.findings}:
+        pytest.skip("the rule catalogue does not flag insults and phone numbers yet")
+    form = prefill_from_report(draft, report)
+    assert {"abusive", "contact-request"} <= set(form["behaviours"])
+    phrases = form["messages"][0]["phrases"]
+    assert phrases and all(p in draft for p in phrases)
+    assert any("idiot" in p for p in phrases) and any("138 1234 5678" in p for p in phrases)
+    full = {**complete_form(), **form, "orders": "113-4567890-1234567"}
+    del full["messages"][0]["phrases"]  # let compose_plan ask app.check itself
+    en = compose_plan(full)["en"]
+    for p in phrases:
+        assert f"“{p}”" in en
+    assert check_plan(en) == []  # quoted evidence is not a live contact detail
+
+
 # --- composing the plan -------------------------------------------------------------------------------------
 
 

@@ -157,14 +157,31 @@ def prefill_from_report(draft: str, report: dict | object) -> dict:
     findings = _report_findings(report)
     form: dict = {"behaviours": behaviours_from_findings(findings), "messages": []}
     if isinstance(draft, str) and draft.strip():
-        phrases: list[str] = []
-        for f in sorted(findings, key=lambda f: (f["start"], f["end"])):
-            if f.get("severity") in _QUOTED_SEVERITIES:
-                phrase = draft[f["start"]:f["end"]]
-                if phrase not in phrases:
-                    phrases.append(phrase)
-        form["messages"].append({"text": draft, "phrases": phrases})
+        spans = [(f["start"], f["end"]) for f in findings if f.get("severity") in _QUOTED_SEVERITIES]
+        form["messages"].append({"text": draft, "phrases": quoted_phrases(draft, spans)})
     return form
+
+
+# Two flagged spans with only a space or a colon between them ("WhatsApp" "+86 138…") are one phrase to a
+# reader; quoting them separately would cut the seller's sentence into fragments.
+_JOINABLE_GAP_RE = re.compile(r"[\s:：,，-]{0,3}")
+
+
+def quoted_phrases(text: str, spans: Iterable[tuple[int, int]]) -> list[str]:
+    """The exact words of ``text`` at ``spans``, adjacent spans joined, in order, without repeats."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1] + 3 and _JOINABLE_GAP_RE.fullmatch(text[merged[-1][1]:max(start,
+                                                                                                 merged[-1][1])]):
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    out: list[str] = []
+    for start, end in merged:
+        phrase = text[start:end].strip()
+        if phrase and phrase not in out:
+            out.append(phrase)
+    return out
 
 
 def message_phrases(message: dict, *, check: Checker | None = None) -> list[str]:
@@ -181,11 +198,7 @@ def message_phrases(message: dict, *, check: Checker | None = None) -> list[str]
             if p and p in text and p not in out:
                 out.append(p)
         return out
-    out = []
-    for f in flagged_phrases(text, check=check):
-        if f["text"] not in out:
-            out.append(f["text"])
-    return out
+    return quoted_phrases(text, [(f["start"], f["end"]) for f in flagged_phrases(text, check=check)])
 
 
 def _as_list(form: dict, key: str, errors: list[dict], en: str, zh: str) -> list:
