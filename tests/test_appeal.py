@@ -118,13 +118,17 @@ def test_schema_is_plain_json_with_bilingual_labels_and_help():
         for item in sec.get("choices", []) + sec.get("kinds", []):
             _bilingual(item["label"], f"{sec['id']}.{item['id']}")
             _bilingual(item["help"], f"{sec['id']}.{item['id']}")
+            if "plan" in item:  # a behaviour's wording in the plan
+                _bilingual(item["plan"], f"{sec['id']}.{item['id']}.plan")
         fields = sec.get("fields", []) + [f for k in sec.get("kinds", []) for f in k["fields"]]
         for f in fields:
             _bilingual(f["label"], f"{sec['id']}.{f['id']}")
             _bilingual(f["help"], f"{sec['id']}.{f['id']}")
             assert f["type"] in {"text", "textarea", "date", "role", "choice", "order", "phrases"}
             for c in f.get("choices", []):
-                _bilingual(c["label"], f"{sec['id']}.{f['id']}.{c['id']}")
+                for key in ("label", "plan", "period"):
+                    if key in c:
+                        _bilingual(c[key], f"{sec['id']}.{f['id']}.{c['id']}.{key}")
     for role in schema["roles"]:
         _bilingual(role["label"], role["id"])
 

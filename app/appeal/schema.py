@@ -40,11 +40,13 @@ BEHAVIOURS: list[dict] = [
     },
     {
         "id": "contact-request",
-        "label": _t("Asking the buyer for WhatsApp, email or other contact details",
-                    "向买家索要 WhatsApp、邮箱或其他联系方式"),
+        "label": _t("Asking the buyer for WhatsApp, email or other contact details (or giving yours)",
+                    "向买家索要 WhatsApp、邮箱等联系方式(或提供自己的联系方式)"),
         "help": _t("Also asking for a phone number, a social-media account or other personal data.",
                    "也包括索要电话号码、社交账号或其他个人信息。"),
-        "plan": _t("asked a buyer for contact details outside Amazon", "向买家索要了亚马逊以外的联系方式"),
+        # the engine's contact-details category covers both directions; the quotes show which one it was
+        "plan": _t("asked a buyer for contact details outside Amazon or gave them ours",
+                   "向买家索要或提供了亚马逊以外的联系方式"),
     },
     {
         "id": "off-platform",
