@@ -6,7 +6,6 @@ catalogue; the tests marked "real engine" use ``app.check`` itself.
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 import subprocess
