@@ -54,6 +54,7 @@ APP_SUFFIXES = (".py", ".toml", ".j2")
 SHIPPED_WHEELS = ("jinja2", "markupsafe")
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # earliest time a zip can hold: no build date in any archive
 EMBED_DIR = "__embedded__/"  # the single file's virtual asset folder (see web/embed.js)
+INPUTS_STAMP = ".inputs.sha256"  # in --out: digest of everything the outputs are made from
 SOURCE_MAP_COMMENT = re.compile(rb"\n?//# sourceMappingURL=\S+\s*$")
 
 
@@ -119,6 +120,21 @@ def pinned_python_versions() -> dict[str, str]:
 
 def canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def input_digest(rules_dir: Path) -> str:
+    """A digest of every file the outputs are made from, so a caller (the browser tests) can tell
+    whether dist/ was built from the tree as it is now."""
+    paths = [ROOT / name for name in ("build.py", "index.html", "pyscript.toml", "package-lock.json", "pyproject.toml")]
+    paths += sorted((ROOT / "web").rglob("*"))
+    paths += sorted(p for p in (ROOT / "app").rglob("*") if p.suffix in APP_SUFFIXES and "__pycache__" not in p.parts)
+    digest = hashlib.sha256()
+    for path in paths:
+        if path.is_file():
+            digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in sorted(rules_dir.rglob("*.toml")):
+        digest.update(b"rules/" + path.relative_to(rules_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 # --- archives -----------------------------------------------------------------------------------
@@ -417,7 +433,7 @@ def build_site(site: Path, app_zip: bytes, wheels: Mapping[str, bytes]) -> None:
     config = pyscript_config(assets, "./", python_files_config("app.zip", [f"wheels/{n}" for n in sorted(wheels)]))
     assets.append(Asset("index.html", render_site_page(config).encode("utf-8")))
 
-    staging = site.with_name(site.name + ".tmp")
+    staging = site.with_name(f"{site.name}.tmp{os.getpid()}")
     if staging.exists():
         shutil.rmtree(staging)
     for asset in assets:
@@ -449,6 +465,7 @@ def build(out: Path, rules_dir: Path, *, write_docs: bool = True) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     build_site(out / "site", app_archive(rules_dir, compress=True), wheels)
     size = build_single(out / "message-checker.html", app_archive(rules_dir, compress=False), wheels)
+    write_if_changed(out / INPUTS_STAMP, (input_digest(rules_dir) + "\n").encode())
     return {"runtime": versions, "docs": docs, "single_file_bytes": size, "wheels": sorted(wheels)}
 
 
@@ -456,10 +473,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "dist", help="output folder (default: dist/)")
     parser.add_argument("--rules", type=Path, default=ROOT / "rules", help="rule catalogue folder (default: rules/)")
+    parser.add_argument("--no-docs", action="store_true", help="do not regenerate docs/RULES.md")
     args = parser.parse_args(argv)
     rules_dir = args.rules.resolve()
     # docs/RULES.md documents the repository's catalogue, not a scratch copy given with --rules.
-    write_docs = rules_dir == (ROOT / "rules").resolve()
+    write_docs = rules_dir == (ROOT / "rules").resolve() and not args.no_docs
     try:
         result = build(args.out.resolve(), rules_dir, write_docs=write_docs)
     except BuildError as err:

@@ -45,6 +45,15 @@
     fail("blocked by the Content-Security-Policy (" + event.effectiveDirective + "): " + (event.blockedURI || "inline"));
   });
 
+  // "Failed to fetch" alone does not say what is missing: name the file in the error.
+  const baseFetch = globalThis.fetch;
+  globalThis.fetch = function (input, init) {
+    return baseFetch(input, init).catch((error) => {
+      const url = input instanceof Request ? input.url : String(input);
+      throw new TypeError(describe(error) + " (" + url + ")");
+    });
+  };
+
   // PyScript shows Python tracebacks in <div class="py-error"> appended to <body>.
   function watchPythonErrors() {
     new MutationObserver((records) => {

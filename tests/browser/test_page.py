@@ -1,0 +1,201 @@
+"""The checker page in Chromium, for both outputs: the single file over file:// and dist/site over
+http://127.0.0.1.  Each module-scoped page boots once; the tests then type drafts into it.
+
+What the browser shows is compared with the engine run on CPython (``app.check``): the page is
+the same engine in Pyodide, so any difference is a bug of the page, the build or the runtime.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import app
+
+pytestmark = pytest.mark.browser
+
+EMAIL = "john.doe@gmail.com"
+EMOJI_DRAFT = f"Hello 😀👍🏽 please add me on WhatsApp or write to {EMAIL} so we can sort it out."
+REVIEW_DRAFT = "如果您删除差评，我们会给您全额退款。"
+ORDER_DRAFT = "Your order 114-3941689-8772232 has shipped and should arrive on Friday."
+MARKUP_DRAFT = '<img src=x onerror=window.__pwned=1><script>window.__pwned=2</script> see <b>bold</b>'
+
+
+def expected(text: str) -> list[tuple[str, str]]:
+    return [(f["rule"], f["text"]) for f in app.check(text).to_dict()["findings"]]
+
+
+def assert_no_request_since_boot(checker) -> None:
+    assert checker.log.after_ready == [], f"{checker.output}: requests after boot: {checker.log.after_ready}"
+    assert checker.log.foreign_requests() == [], f"{checker.output}: foreign requests: {checker.log.foreign_requests()}"
+
+
+def test_boots_to_ready_with_only_its_own_requests(checker):
+    page = checker.page
+    assert checker.state() == "ready"
+    assert page.evaluate("() => performance.getEntriesByName('checker:ready').length") == 1
+    assert checker.log.foreign_requests() == []
+    if checker.output == "single-file":
+        # Only the file itself, then the embedded modules as blob: URLs.
+        assert checker.log.before_ready[0] == checker.url
+        assert all(url.startswith("blob:") for url in checker.log.before_ready[1:]), checker.log.before_ready
+    assert not [e for e in checker.errors if "checker" in e.lower() or "Error" in e], checker.errors
+    status = page.evaluate("() => document.getElementById('checker-status').textContent")
+    assert status.strip(), "the status line should say the checker is ready"
+
+
+def test_csp_meta_states_the_privacy_promise(checker):
+    csp = checker.page.evaluate(
+        "() => document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]').content"
+    )
+    directives = dict((d.split()[0], d.split()[1:]) for d in csp.split(";") if d.strip())
+    if checker.output == "single-file":
+        assert directives["connect-src"] == ["'none'"]
+        assert directives["default-src"] == ["'none'"]
+        assert "'self'" not in csp and "http" not in csp
+    else:
+        assert directives["connect-src"] == ["'self'"]
+        assert directives["default-src"] == ["'self'"]
+        assert "http" not in csp and "*" not in csp
+
+
+def test_says_in_both_languages_that_text_stays_on_this_computer(checker):
+    text = checker.page.evaluate("() => document.getElementById('privacy').textContent")
+    assert "只在这台电脑上检查" in text
+    assert "this computer only" in text
+
+
+def test_whatsapp_and_email_after_emoji_are_marked_exactly(checker):
+    checker.set_draft(EMOJI_DRAFT)
+    findings = checker.findings()
+    marks = checker.marks()
+    assert [(f["rule"], f["text"]) for f in findings] == expected(EMOJI_DRAFT)
+    mark_texts = [m["text"] for m in marks if not m["continued"]]
+    assert EMAIL in mark_texts, f"no mark over exactly {EMAIL!r}: {mark_texts}"
+    assert "WhatsApp" in mark_texts, f"no mark over exactly 'WhatsApp': {mark_texts}"
+    for f in findings:
+        # UTF-16 offsets in the list select the same characters in the textarea, emoji or not.
+        assert f["utf16"] == f["text"]
+        assert f["rule"] and f["category"] and f["severity"] in ("block", "warn", "info")
+    assert checker.page.evaluate("() => document.getElementById('verdict').dataset.verdict") in ("fix", "review")
+    assert_no_request_since_boot(checker)
+
+
+def test_offering_a_refund_for_removing_a_bad_review_is_marked(checker):
+    checker.set_draft(REVIEW_DRAFT)
+    assert [(f["rule"], f["text"]) for f in checker.findings()] == expected(REVIEW_DRAFT)
+    covering = [m for m in checker.marks() if "删除差评" in m["text"]]
+    assert covering, f"no mark covers 删除差评: {checker.marks()}"
+    assert all(m["text"] in REVIEW_DRAFT for m in covering)
+    assert_no_request_since_boot(checker)
+
+
+def test_amazon_order_number_is_not_flagged(checker):
+    checker.set_draft(ORDER_DRAFT)
+    assert checker.findings() == []
+    assert checker.marks() == []
+    assert checker.page.evaluate("() => document.getElementById('verdict').dataset.verdict") == "ok"
+    assert_no_request_since_boot(checker)
+
+
+def test_markup_in_the_draft_is_shown_as_text_and_never_runs(checker):
+    checker.set_draft(MARKUP_DRAFT + f" {EMAIL}")
+    page = checker.page
+    assert page.evaluate("() => window.__pwned === undefined")
+    assert page.evaluate("() => document.querySelectorAll('#highlights *:not(mark):not(br), #findings img, #findings script, #findings b').length") == 0
+    assert page.evaluate("() => document.getElementById('highlights').textContent") == MARKUP_DRAFT + f" {EMAIL}"
+    checker.settle()
+    assert page.evaluate("() => window.__pwned === undefined")
+    assert_no_request_since_boot(checker)
+
+
+def test_clearing_the_draft_clears_every_finding(checker):
+    checker.set_draft(f"write to {EMAIL}")
+    assert checker.findings()
+    checker.set_draft("")
+    assert checker.findings() == []
+    assert checker.marks() == []
+    assert checker.page.evaluate("() => document.getElementById('verdict').dataset.verdict") == "empty"
+    assert_no_request_since_boot(checker)
+
+
+def test_keystrokes_are_checked_and_coalesced(checker):
+    checker.set_draft("")
+    before = checker.checks_done()
+    typed = f"mail {EMAIL}"
+    checker.page.click("#draft")
+    checker.page.keyboard.type(typed)
+    checker.wait_until(f"() => performance.getEntriesByName('checker:check').length > {before}")
+    checker.settle()
+    checks = checker.checks_done() - before
+    assert 1 <= checks <= len(typed)
+    assert [(f["rule"], f["text"]) for f in checker.findings()] == expected(typed)
+    durations = checker.page.evaluate("() => performance.getEntriesByName('checker:check').map(e => e.duration)")
+    assert all(d >= 0 for d in durations)
+    assert_no_request_since_boot(checker)
+
+
+def test_highlight_layer_wraps_and_scrolls_with_the_textarea(checker):
+    page = checker.page
+    long_draft = "\n".join(f"Line {i}: a fairly long sentence that wraps in a narrow box, mail {EMAIL} 😀" for i in range(60))
+    checker.set_draft(long_draft)
+    same = page.evaluate(
+        """() => {
+            const a = getComputedStyle(document.getElementById('draft'));
+            const b = getComputedStyle(document.getElementById('highlights'));
+            const props = ['font-family', 'font-size', 'line-height', 'letter-spacing', 'padding-top',
+                'padding-left', 'padding-right', 'border-top-width', 'border-left-width', 'white-space',
+                'overflow-wrap', 'word-break', 'tab-size', 'box-sizing'];
+            return props.filter(p => a.getPropertyValue(p) !== b.getPropertyValue(p));
+        }"""
+    )
+    assert same == [], f"textarea and highlight layer differ in {same}"
+    heights = page.evaluate(
+        "() => [document.getElementById('draft').scrollHeight, document.getElementById('highlights').scrollHeight,"
+        " document.getElementById('draft').clientWidth, document.getElementById('highlights').clientWidth]"
+    )
+    assert heights[0] == heights[1], f"the two boxes wrap differently: scrollHeight {heights[:2]}"
+    assert heights[2] == heights[3], f"different text widths: {heights[2:]}"
+    page.evaluate("() => { const d = document.getElementById('draft'); d.scrollTop = 400; }")
+    checker.settle()
+    tops = page.evaluate("() => [document.getElementById('draft').scrollTop, document.getElementById('highlights').scrollTop]")
+    assert tops[0] > 0 and tops[0] == tops[1], tops
+    checker.set_draft("")
+
+
+def test_no_request_at_all_after_boot(checker):
+    assert_no_request_since_boot(checker)
+
+
+@pytest.mark.parametrize("output", ["single-file", "site"])
+def test_typing_before_python_is_ready_is_checked_once_ready(open_page, output):
+    typed_while_loading = {}
+
+    def type_early(checker):
+        checker.wait_until("() => !!document.getElementById('draft')", what="the textarea")
+        typed_while_loading["state"] = checker.state()
+        checker.page.fill("#draft", f"please write to {EMAIL}")
+
+    checker = open_page(output, before_ready=type_early)
+    assert typed_while_loading["state"] == "loading"
+    assert any(m["text"] == EMAIL for m in checker.marks())
+    assert [(f["rule"], f["text"]) for f in checker.findings()] == expected(f"please write to {EMAIL}")
+
+
+def test_a_runtime_file_that_fails_to_load_gives_a_visible_specific_error(chromium, site_url):
+    context = chromium.new_context()
+    context.route(re.compile(r".*pyodide\.asm\.wasm$"), lambda route: route.abort())
+    page = context.new_page()
+    page.goto(site_url)
+    for _ in range(600):
+        state = page.evaluate("() => document.documentElement.dataset.checker")
+        if state != "loading":
+            break
+        page.wait_for_timeout(100)
+    message = page.evaluate("() => document.getElementById('checker-status').textContent")
+    visible = page.is_visible("#checker-status")
+    context.close()
+    assert state == "error"
+    assert visible
+    assert "could not start" in message and "pyodide.asm.wasm" in message, message
