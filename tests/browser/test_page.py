@@ -11,19 +11,9 @@ import re
 
 import pytest
 
-import app
+from .drafts import EMAIL, EMOJI_DRAFT, MARKUP_DRAFT, ORDER_DRAFT, REVIEW_DRAFT, expected
 
 pytestmark = pytest.mark.browser
-
-EMAIL = "john.doe@gmail.com"
-EMOJI_DRAFT = f"Hello 😀👍🏽 please add me on WhatsApp or write to {EMAIL} so we can sort it out."
-REVIEW_DRAFT = "如果您删除差评，我们会给您全额退款。"
-ORDER_DRAFT = "Your order 114-3941689-8772232 has shipped and should arrive on Friday."
-MARKUP_DRAFT = '<img src=x onerror=window.__pwned=1><script>window.__pwned=2</script> see <b>bold</b>'
-
-
-def expected(text: str) -> list[tuple[str, str]]:
-    return [(f["rule"], f["text"]) for f in app.check(text).to_dict()["findings"]]
 
 
 def assert_no_request_since_boot(checker) -> None:

@@ -1,0 +1,1 @@
+"""Real-browser tests (marker ``browser``): Chromium via Playwright, Firefox ESR via puppeteer-core."""
