@@ -231,6 +231,32 @@ def test_checker_reads_the_template_in_its_language(template_id):
     assert check(fill(t["text"], example_values(t["language"]))).lang == t["language"]
 
 
+# Control: the same templates with one forbidden sentence added must be blocked, so the passes above
+# mean the checker read these texts in these languages, not that it read nothing. Sentences from the
+# policy's examples (R1 off-platform contact, R5 review incentives).
+FORBIDDEN = {
+    "en": ("Please add us on WhatsApp.", "We will refund you in full if you leave a 5-star review."),
+    "de": ("Schreiben Sie uns per WhatsApp.", "Für eine 5-Sterne-Bewertung erstatten wir Ihnen den vollen Betrag."),
+    "fr": ("Contactez-nous sur WhatsApp.", "Nous vous rembourserons intégralement pour un avis 5 étoiles."),
+    "es": ("Escríbanos por WhatsApp.", "Le reembolsaremos el importe completo por una reseña de 5 estrellas."),
+    "it": ("Scrivici su WhatsApp.", "Le rimborseremo l'intero importo per una recensione a 5 stelle."),
+    "ja": ("LINEでご連絡ください。", "星5のレビューを書いていただければ全額返金いたします。"),
+    "zh": ("请加我们的WhatsApp。", "给五星好评即可全额返现。"),
+}
+
+
+@pytest.mark.parametrize("template_id", IDS)
+def test_control_a_forbidden_sentence_in_the_template_is_blocked(template_id):
+    t = get_template(template_id)
+    text = fill(t["text"], example_values(t["language"]))
+    for sentence in FORBIDDEN[t["language"]]:
+        spoiled = text.replace("\n\n", f"\n\n{sentence}\n\n", 1)
+        report = check(spoiled, lang=t["language"])
+        flagged = [f for f in report.findings if f.severity == "block"]
+        assert flagged, f"{template_id}: the checker missed {sentence!r}"
+        assert all(spoiled.index(sentence) <= f.start < spoiled.index(sentence) + len(sentence) for f in flagged)
+
+
 # --- helpers -----------------------------------------------------------------------------------------
 
 
