@@ -26,6 +26,7 @@ from types import MappingProxyType
 from typing import Mapping
 
 from .normalize import VIEW_NAMES
+from .prefilter import required_literals
 
 __all__ = [
     "Catalogue",
@@ -91,6 +92,8 @@ class Rule:
     digits: tuple[int, int] | None = None
     file: str = ""
     source: str = ""
+    # Per pattern: literals one of which every match contains (app/prefilter.py), or None.
+    prefilters: tuple[frozenset[str] | None, ...] = field(default=(), hash=False, compare=False)
 
     @property
     def any_language(self) -> bool:
@@ -353,6 +356,7 @@ def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: 
                 digits=digits,
                 file=file,
                 source=source if isinstance(source, str) else "",
+                prefilters=tuple(required_literals(pt.pattern) for pt in patterns),
             )
         )
     return rules

@@ -7,7 +7,7 @@ How a rule's patterns become findings
 2. ``near``: the hit counts only if one of these patterns matches inside the sentence(s) holding the hit
    (sentences end at ``. ! ?`` + space, CJK full stops and line breaks), in the same view.
 3. ``unless``: the hit is dropped if one of these patterns has a match overlapping it (searched in the same
-   view, within 200 characters around the hit). Precision controls live here: "order 123-1234567-1234567"
+   view, leftmost-first as ``finditer`` scans the 200 characters before and after the hit). Precision controls live here: "order 123-1234567-1234567"
    is not a phone number, a carrier's number is allowed, and so on.
 4. ``digits = [min, max]``: the hit must hold that many digits.
 5. The view span is mapped back to the draft: the finding covers exactly the characters the seller typed.
@@ -48,6 +48,7 @@ from typing import Sequence
 from .catalogue import Catalogue, Rule, load_catalogue
 from .langdetect import segments
 from .normalize import View, Views, fold_text, letters_view
+from .prefilter import literal_cost
 from .report import SEVERITY_RANK, Finding, Report, verdict_of
 
 __all__ = ["check", "default_catalogue", "validate_own_term", "OWN_TERMS_RULE", "OWN_TERMS_CATEGORY"]
@@ -78,13 +79,48 @@ _SENTENCE_END = re.compile(r"[.!?…]+(?=\s|$)|[。！？!?]+|\n")
 class _Sentences:
     """Sentence boundaries of one view, computed on first use."""
 
-    __slots__ = ("ends",)
+    __slots__ = ("ends", "n")
 
     def __init__(self, text: str):
         ends = [m.end() for m in _SENTENCE_END.finditer(text)]
         if not ends or ends[-1] != len(text):
             ends.append(len(text))
         self.ends = ends
+        self.n = len(text)
+
+    def windows(self, text: str, literals: list[str]) -> list[tuple[int, int]]:
+        """The sentences holding an occurrence of any of ``literals``, merged into ranges.
+
+        A pattern that needs one of these literals can only match in such a sentence, so it is run there
+        instead of over the whole draft; when that would cover most of the draft anyway, one range is
+        returned (fewer calls).
+        """
+        n = self.n
+        ends = self.ends
+        picked: set[int] = set()
+        seen = 0
+        for lit in set(literals):
+            width = len(lit) - 1
+            i = text.find(lit)
+            while i != -1:
+                seen += 1
+                if seen > 48:
+                    return [(0, n)]
+                a = bisect_right(ends, i)
+                b = bisect_right(ends, i + width)
+                picked.update(range(a, min(b, len(ends) - 1) + 1))
+                i = text.find(lit, i + 1)
+        spans: list[tuple[int, int]] = []
+        for k in sorted(picked):
+            s = ends[k - 1] if k else 0
+            e = ends[k]
+            if spans and spans[-1][1] == s:
+                spans[-1] = (spans[-1][0], e)
+            else:
+                spans.append((s, e))
+        if len(spans) > 16 or sum(e - s for s, e in spans) * 10 > n * 9:
+            return [(0, n)]  # nearly everything: one call is cheaper than many
+        return spans
 
     def around(self, start: int, end: int) -> tuple[int, int]:
         i = bisect_right(self.ends, start)
@@ -106,27 +142,41 @@ class _Hit:
 
 
 def _unless_overlaps(rule: Rule, text: str, s: int, e: int) -> bool:
+    """Does an ``unless`` pattern match over [s, e)? Each pattern scans the window around the hit once
+    (leftmost, non-overlapping matches, as ``finditer`` finds them)."""
     lo = max(0, s - _UNLESS_WINDOW)
     hi = min(len(text), e + _UNLESS_WINDOW)
     for pat in rule.unless:
-        pos = lo
-        while pos <= s:
-            m = pat.search(text, pos, hi)
-            if m is None or m.start() >= e:
+        for m in pat.finditer(text, lo, hi):
+            if m.start() >= e:
                 break
             if m.end() > s and m.end() > m.start():
                 return True
-            # A match ending before the hit: look again from its next start position (matches may overlap).
-            pos = m.start() + 1
     return False
 
 
-def _rule_hits(rule: Rule, view: View, segs, sentences: dict, views: Views) -> list[tuple[int, int]]:
+def _sentences_of(view: View, sentences: dict) -> _Sentences:
+    sent = sentences.get(id(view.text))
+    if sent is None:
+        sent = sentences[id(view.text)] = _Sentences(view.text)
+    return sent
+
+
+def _matches(pat: re.Pattern, text: str, literals, view: View, sentences: dict):
+    if literals is None:
+        yield from pat.finditer(text)
+        return
+    for a, b in _sentences_of(view, sentences).windows(text, literals):
+        yield from pat.finditer(text, a, b)
+
+
+def _rule_hits(rule: Rule, pattern_ids, view: View, segs, sentences: dict) -> list[tuple[int, int]]:
     text = view.text
     spans: list[tuple[int, int]] = []
-    for pat in rule.patterns:
+    for pi, literals in pattern_ids:
+        pat = rule.patterns[pi]
         has_hit_group = "hit" in pat.groupindex
-        for m in pat.finditer(text):
+        for m in _matches(pat, text, literals, view, sentences):
             if has_hit_group and m.group("hit") is not None:
                 s, e = m.span("hit")
             else:
@@ -141,10 +191,7 @@ def _rule_hits(rule: Rule, view: View, segs, sentences: dict, views: Views) -> l
                 if not rule.digits[0] <= nd <= rule.digits[1]:
                     continue
             if rule.near:
-                sent = sentences.get(view.name)
-                if sent is None:
-                    sent = sentences[view.name] = _Sentences(text)
-                a, b = sent.around(s, e)
+                a, b = _sentences_of(view, sentences).around(s, e)
                 if not any(p.search(text, a, b) for p in rule.near):
                     continue
             if rule.unless and _unless_overlaps(rule, text, s, e):
@@ -161,6 +208,121 @@ def _rule_hits(rule: Rule, view: View, segs, sentences: dict, views: Views) -> l
                 merged.append((s, e))
         spans = merged
     return spans
+
+
+# ------------------------------------------------------------------------------------------- matching plan
+
+def _key_gram(lit: str) -> tuple[str, str, str]:
+    """The trigram of a literal to index it by: the least likely one."""
+    grams = [tuple(lit[i:i + 3]) for i in range(len(lit) - 2)]
+    return min(grams, key=lambda g: (sum(literal_cost(ch) for ch in g), grams.index(g)))
+
+
+def _key_char(lit: str) -> str:
+    return min(lit, key=lambda ch: (literal_cost(ch), lit.index(ch)))
+
+
+class _ViewPlan:
+    """Which patterns of one view can match a given text, decided from literals they require.
+
+    Each pattern with required literals is indexed under one trigram per literal (one character for
+    literals shorter than 3); a text's trigram/character sets are intersected with the index, and a
+    candidate is confirmed with a substring search for the literals behind the key found.
+    """
+
+    __slots__ = ("always", "index3", "keys3", "index1", "keys1")
+
+    def __init__(self) -> None:
+        self.always: list[tuple[int, int]] = []  # (rule position, pattern position) without prefilter
+        self.index3: dict[tuple, list[tuple[tuple[int, int], tuple[str, ...]]]] = {}
+        self.index1: dict[str, list[tuple[tuple[int, int], tuple[str, ...]]]] = {}
+        self.keys3: set = set()
+        self.keys1: set = set()
+
+    def add(self, rp: tuple[int, int], lits: frozenset[str]) -> None:
+        by3: dict[tuple, list[tuple[str, tuple]]] = {}
+        by1: dict[str, list[tuple[str, tuple]]] = {}
+        for lit in sorted(lits):
+            if len(lit) >= 3:
+                # Every trigram of the literal must be in the text before a substring search is worth it.
+                grams = tuple(sorted({tuple(lit[i:i + 3]) for i in range(len(lit) - 2)},
+                                     key=lambda g: sum(literal_cost(ch) for ch in g)))
+                by3.setdefault(_key_gram(lit), []).append((lit, grams))
+            else:
+                by1.setdefault(_key_char(lit), []).append((lit, ()))
+        for k, group in by3.items():
+            self.index3.setdefault(k, []).append((rp, tuple(group)))
+        for k, group in by1.items():
+            self.index1.setdefault(k, []).append((rp, tuple(group)))
+
+    def freeze(self) -> None:
+        self.keys3 = set(self.index3)
+        self.keys1 = set(self.index1)
+
+    def candidates(self, text: str, cache: dict) -> dict[tuple[int, int], list[str] | None]:
+        """Patterns that can match ``text``: for each, the required literals present (None: no prefilter)."""
+        out: dict[tuple[int, int], list[str] | None] = dict.fromkeys(self.always)
+        # Views without evasions share the draft's folded string: its trigrams and the literals found in it
+        # are computed once per check.
+        per_text = cache.get(id(text))
+        if per_text is None:
+            per_text = cache[id(text)] = [None, {}]
+        present: dict[str, bool] = per_text[1]
+        if self.keys3:
+            grams = per_text[0]
+            if grams is None:
+                grams = per_text[0] = set(zip(text, text[1:], text[2:]))
+            hits = [self.index3[key] for key in grams & self.keys3]
+        else:
+            hits = []
+        if self.keys1:
+            hits.extend(self.index1[key] for key in set(text) & self.keys1)
+        grams = per_text[0]
+        for entries in hits:
+            for rp, lits in entries:
+                for lit, lit_grams in lits:
+                    p = present.get(lit)
+                    if p is None:
+                        p = present[lit] = all(g in grams for g in lit_grams) and lit in text
+                    if p:
+                        found = out.get(rp)
+                        if found is None:
+                            if rp in out:
+                                continue  # no prefilter: runs everywhere anyway
+                            out[rp] = found = []
+                        found.append(lit)
+        return out
+
+
+class _Plan:
+    __slots__ = ("views",)
+
+    def __init__(self, cat: Catalogue):
+        self.views: dict[str, _ViewPlan] = {}
+        for ri, rule in enumerate(cat.rules):
+            vp = self.views.setdefault(rule.view, _ViewPlan())
+            for pi, lits in enumerate(rule.prefilters):
+                if lits is None:
+                    vp.always.append((ri, pi))
+                else:
+                    vp.add((ri, pi), lits)
+        for vp in self.views.values():
+            vp.freeze()
+
+
+def _plan_for(cat: Catalogue) -> _Plan:
+    plan = cat.__dict__.get("_plan")
+    if plan is None:
+        plan = _Plan(cat)
+        object.__setattr__(cat, "_plan", plan)  # a cache on the frozen catalogue, built once
+    return plan
+
+
+_DIGITS = "0123456789"
+
+
+def _digit_count(text: str) -> int:
+    return sum(text.count(d) for d in _DIGITS)
 
 
 # ----------------------------------------------------------------------------------------------- own terms
@@ -351,11 +513,25 @@ def check(
     present = segs.present()
     sentences: dict[str, _Sentences] = {}
     findings: list[Finding] = []
-    for rule in cat.rules:
+    plan = _plan_for(cat)
+    by_rule: dict[int, list[tuple[int, list[str] | None]]] = {}
+    gram_cache: dict[int, set] = {}
+    for view_name, vp in plan.views.items():
+        for (ri, pi), literals in vp.candidates(views[view_name].text, gram_cache).items():
+            by_rule.setdefault(ri, []).append((pi, literals))
+    digit_counts: dict[str, int] = {}
+    for ri in sorted(by_rule):
+        rule = cat.rules[ri]
         if not rule.any_language and present.isdisjoint(rule.languages):
             continue
         view = views[rule.view]
-        for s, e in _rule_hits(rule, view, segs, sentences, views):
+        if rule.digits is not None:
+            nd = digit_counts.get(rule.view)
+            if nd is None:
+                nd = digit_counts[rule.view] = _digit_count(view.text)
+            if nd < rule.digits[0]:
+                continue
+        for s, e in _rule_hits(rule, sorted(by_rule[ri], key=lambda x: x[0]), view, segs, sentences):
             findings.append(
                 Finding(
                     rule=rule.id,

@@ -67,7 +67,10 @@ def _latin_scores(text: str) -> dict[str, float]:
 
 
 def _best_latin(text: str, *, confident: bool) -> str | None:
-    scores = _latin_scores(text)
+    return _pick(_latin_scores(text), confident=confident)
+
+
+def _pick(scores: dict[str, float], *, confident: bool) -> str | None:
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], LATIN_LANGS.index(kv[0])))
     (top, s1), (_, s2) = ranked[0], ranked[1]
     if s1 <= 0:
@@ -80,6 +83,8 @@ def _best_latin(text: str, *, confident: bool) -> str | None:
 def _script_lang(text: str) -> str | None:
     if _KANA.search(text):
         return "ja"
+    if not _HAN.search(text):
+        return None
     han = len(_HAN.findall(text))
     if han >= 2 and han * 3 >= len(_LATIN_LETTER.findall(text)):
         return "zh"
@@ -88,29 +93,102 @@ def _script_lang(text: str) -> str | None:
 
 def detect(text: str) -> str:
     """The draft's main language among ``LANGS`` ("en" when nothing tells)."""
-    return _script_lang(text) or _best_latin(text, confident=False) or "en"
+    return _detect(text)[0]
+
+
+def _detect(text: str) -> tuple[str, dict[str, float] | None]:
+    script = _script_lang(text)
+    if script:
+        return script, None
+    scores = _latin_scores(text)
+    return _pick(scores, confident=False) or "en", scores
 
 
 class Segments:
-    """Sentences of a draft with their language; ``lang_at(offset)`` answers for any draft offset."""
+    """Sentences of a draft with their language; ``lang_at(offset)`` answers for any draft offset.
 
-    __slots__ = ("starts", "langs", "doc")
+    Splitting and scoring sentences happens on the first ``lang_at`` call: a draft whose rules all say
+    ``["*"]`` or that has no hit never pays for it.
+    """
 
-    def __init__(self, starts: list[int], langs: list[str], doc: str):
-        self.starts = starts
-        self.langs = langs
-        self.doc = doc
+    __slots__ = ("text", "lang", "doc", "_scores", "_present", "_starts", "_langs")
+
+    def __init__(self, text: str, lang: str | None):
+        self.text = text
+        self.lang = lang
+        if lang:
+            self.doc, self._scores = lang, None
+        else:
+            self.doc, self._scores = _detect(text)
+        self._present: set[str] | None = None
+        self._starts: list[int] | None = None
+        self._langs: list[str] = []
 
     def lang_at(self, offset: int) -> str:
-        i = bisect_right(self.starts, offset) - 1
-        return self.langs[i] if i >= 0 else self.doc
+        if self._starts is None:
+            self._split()
+        i = bisect_right(self._starts, offset) - 1
+        return self._langs[i] if i >= 0 else self.doc
 
     def present(self) -> set[str]:
-        return set(self.langs) | {self.doc}
+        """Every language some sentence may have (a cheap superset, used to skip rules before matching)."""
+        if self._present is None:
+            text = self.text
+            p = {self.doc}
+            if _KANA.search(text):
+                p.add("ja")
+            if _HAN.search(text):
+                p.add("zh")
+                if self.doc == "ja":
+                    p.add("ja")
+            if _LATIN_LETTER.search(text):
+                if self.lang in LATIN_LANGS:
+                    p.add(self.lang)
+                else:
+                    p.add(self.doc if self.doc in LATIN_LANGS else "en")
+                    scores = self._scores if self._scores is not None else _latin_scores(text)
+                    p.update(lg for lg, sc in scores.items() if sc >= 1)
+            self._present = p
+        return self._present
+
+    def _split(self) -> None:
+        text, lang, doc = self.text, self.lang, self.doc
+        latin_fallback = doc if doc in LATIN_LANGS else "en"
+        starts: list[int] = []
+        langs: list[str] = []
+        pos = 0
+        n = len(text)
+        bounds = [m.end() for m in _SENTENCE_END.finditer(text)]
+        if not bounds or bounds[-1] != n:
+            bounds.append(n)
+        for end in bounds:
+            if end <= pos:
+                continue
+            sent = text[pos:end]
+            s_lang = _script_lang(sent)
+            if s_lang == "zh" and doc == "ja" and not _has_zh_only_marks(sent):
+                s_lang = "ja"
+            if s_lang is None:
+                if lang in LATIN_LANGS:
+                    s_lang = lang
+                else:
+                    s_lang = _best_latin(sent, confident=True) or latin_fallback
+            starts.append(pos)
+            langs.append(s_lang)
+            pos = end
+        if not starts:
+            starts, langs = [0], [doc]
+        self._starts, self._langs = starts, langs
+
+    def sentences(self) -> list[tuple[int, str]]:
+        """(start offset, language) of every sentence."""
+        if self._starts is None:
+            self._split()
+        return list(zip(self._starts, self._langs))
 
 
 def segments(text: str, lang: str | None = None) -> Segments:
-    """Split ``text`` into sentences and give each a language.
+    """Split ``text`` into sentences and give each a language (lazily; see ``Segments``).
 
     A sentence with kana is Japanese; one dominated by Han is Chinese (Japanese in a Japanese draft: a
     kanji-only line such as 「返金不可。」 is still Japanese). A Latin sentence takes the language its
@@ -119,33 +197,7 @@ def segments(text: str, lang: str | None = None) -> Segments:
     every Latin sentence; script still decides for CJK sentences, so a Chinese note in a German
     message keeps Chinese rules.
     """
-    doc = lang or detect(text)
-    latin_fallback = doc if doc in LATIN_LANGS else "en"
-    starts: list[int] = []
-    langs: list[str] = []
-    pos = 0
-    n = len(text)
-    bounds = [m.end() for m in _SENTENCE_END.finditer(text)]
-    if not bounds or bounds[-1] != n:
-        bounds.append(n)
-    for end in bounds:
-        if end <= pos:
-            continue
-        sent = text[pos:end]
-        s_lang = _script_lang(sent)
-        if s_lang == "zh" and doc == "ja" and not _has_zh_only_marks(sent):
-            s_lang = "ja"
-        if s_lang is None:
-            if lang in LATIN_LANGS:
-                s_lang = lang
-            else:
-                s_lang = _best_latin(sent, confident=True) or latin_fallback
-        starts.append(pos)
-        langs.append(s_lang)
-        pos = end
-    if not starts:
-        starts, langs = [0], [doc]
-    return Segments(starts, langs, doc)
+    return Segments(text, lang)
 
 
 # Characters common in Chinese and (nearly) absent from Japanese: a kanji-only sentence carrying them in a

@@ -203,6 +203,22 @@ def _confusables(word_match: re.Match) -> str:
     return w
 
 
+class _FoldTable(dict):
+    """``str.translate`` table filled on first sight of each character: the fold runs at C speed."""
+
+    def __missing__(self, code: int) -> str:
+        r = _fold_char(chr(code))
+        if len(self) < 50000:
+            self[code] = r
+        return r
+
+
+_FOLD = _FoldTable()
+# What folds to nothing: if none of these is in the draft and the folded text has the draft's length, no
+# character expanded either (each folds to at least one), so the view is aligned 1:1.
+_VANISHING = re.compile("[" + re.escape(_INVISIBLE) + "\U000e0000-\U000e007f]")
+
+
 def fold_text(draft: str) -> View:
     """The ``text`` view (see the module docstring)."""
     if draft.isascii():
@@ -211,11 +227,12 @@ def fold_text(draft: str) -> View:
         if "`" in t:
             t = t.replace("`", "'")
         return View("text", t)
-    pieces = [_fold_char(c) for c in draft]
-    text = "".join(pieces)
-    if len(text) == len(draft) and all(len(p) == 1 for p in pieces):
+    text = draft.translate(_FOLD)
+    if len(text) == len(draft) and not _VANISHING.search(draft):
+        # Every character folded to exactly one: the view is aligned with the draft.
         starts = ends = None
     else:
+        pieces = [_fold_char(c) for c in draft]
         starts = [i for i, p in enumerate(pieces) for _ in p]
         ends = [i + 1 for i, p in enumerate(pieces) for _ in p]
     if not unicodedata.is_normalized("NFC", text):
@@ -234,8 +251,6 @@ def fold_text(draft: str) -> View:
 _LEET = {"0": "o", "3": "e", "4": "a", "5": "s", "$": "s", "@": "a", "7": "t"}
 _LEET_CHARS = "01345$@7"
 _LEET_HINT = re.compile(r"[a-z][01345$@7]|[01345$@7][a-z]")
-# Maximal tokens only (one pass, no backtracking); tokens without letters are skipped in Python.
-_LEET_TOKEN = re.compile(r"[a-z0-9@$]+")
 _VOWELS = "aeiou"
 
 # A run of >= 3 single letters separated by spacing/punctuation ("w h a t s", "W.h.a.t.s", "w-h-a-t").
@@ -244,10 +259,29 @@ _SPREAD = re.compile(r"(?<![^\W_])(?:[^\W\d_][ .\-_·*|/+]{1,3}){2,}[^\W\d_](?![
 _SEPARATOR = re.compile(r"[ .\-_·*|/+]+")
 
 
+_TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789@$")
+
+
+def _leet_tokens(text: str):
+    """Tokens ([a-z0-9@$]+) holding a letter next to a leet character, found from the hint matches."""
+    last_end = -1
+    n = len(text)
+    for h in _LEET_HINT.finditer(text):
+        if h.start() < last_end:
+            continue
+        a = h.start()
+        while a > 0 and text[a - 1] in _TOKEN_CHARS:
+            a -= 1
+        b = h.end()
+        while b < n and text[b] in _TOKEN_CHARS:
+            b += 1
+        last_end = b
+        yield a, text[a:b]
+
+
 def _leet_edits(text: str) -> list[tuple[int, int, str]]:
     edits: list[tuple[int, int, str]] = []
-    for m in _LEET_TOKEN.finditer(text):
-        tok = m.group()
+    for start, tok in _leet_tokens(text):
         leet = sum(1 for ch in tok if ch in _LEET_CHARS)
         if not leet:
             continue
@@ -256,7 +290,7 @@ def _leet_edits(text: str) -> list[tuple[int, int, str]]:
         # "3rd", "mp3" maps harmlessly), never a token that is mostly digits.
         if letters < 3 or leet > letters:
             continue
-        base = m.start()
+        base = start
         for k, ch in enumerate(tok):
             if ch == "1":
                 nxt = tok[k + 1] if k + 1 < len(tok) else ""
@@ -298,7 +332,8 @@ _NUMBER_WORDS = {
     "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
     "eight": "8", "nine": "9",
 }
-_NUMBER_WORD = re.compile(r"(?<![^\W\d_])(?:zero|one|two|three|four|five|six|seven|eight|nine)(?![^\W\d_])")
+# Literal-first (so `re` skips ahead by first character); word edges are checked in Python.
+_NUMBER_WORD = re.compile(r"zero|one|two|three|four|five|six|seven|eight|nine")
 _CJK_DIGITS = str.maketrans("〇零一二三四五六七八九幺两", "0012345678912")
 _CJK_DIGIT_HINT = re.compile(r"[〇零一二三四五六七八九幺两]{3}")
 
@@ -306,8 +341,13 @@ _CJK_DIGIT_HINT = re.compile(r"[〇零一二三四五六七八九幺两]{3}")
 def numbers_view(text: View) -> View:
     v = text
     t = v.text
-    if _NUMBER_WORD.search(t):
-        v = _edit(v, "numbers", [(m.start(), m.end(), _NUMBER_WORDS[m.group()]) for m in _NUMBER_WORD.finditer(t)])
+    edits = [
+        (m.start(), m.end(), _NUMBER_WORDS[m.group()])
+        for m in _NUMBER_WORD.finditer(t)
+        if not (m.start() and t[m.start() - 1].isalpha()) and not (m.end() < len(t) and t[m.end()].isalpha())
+    ]
+    if edits:
+        v = _edit(v, "numbers", edits)
     if _CJK_DIGIT_HINT.search(v.text):
         # 1:1 substitution: the map is unchanged.
         v = View("numbers", v.text.translate(_CJK_DIGITS), v.starts, v.ends)
@@ -324,44 +364,108 @@ _TLD_HINT = (
     r"nl|be|at|ch|pl|se|ru|in|br|mx|edu|gov|cc|tv|vip|club|email)"
 )
 _LABEL = r"[a-z0-9\u00e0-\u024f-]{1,63}"  # ASCII/Latin labels: a CJK sentence must not become a "domain"
-_SPELLED_DOT = r"(?:\s{0,3}[\[\(\{<]\s{0,3}(?:dot|\.|点)\s{0,3}[\]\)\}>]\s{0,3}|\s{1,3}dot\s{1,3}|\s{1,3}\.\s{1,3}|\s{0,3}点\s{0,3})"
+_DOT_WORD = r"(?:dot|punkt|point|punto|ドット|点)"
+_AT_WORD = r"(?:at|arroba|chiocciola|アット(?:マーク)?|atmark|艾特)"
+_SPELLED_DOT = (
+    rf"(?:\s{{0,3}}[\[\(\{{<]\s{{0,3}}(?:{_DOT_WORD}|\.)\s{{0,3}}[\]\)\}}>]\s{{0,3}}"
+    rf"|\s{{1,3}}{_DOT_WORD}\s{{1,3}}|\s{{1,3}}\.\s{{1,3}}|\s{{0,3}}(?:点|ドット)\s{{0,3}})"
+)
 # Rebuild an address only where the words around "at"/"dot" look like one: a label, an "at", labels
 # joined by (spelled) dots, and a top-level domain. "look at the box" or "arrived at amazon.com" fail the
 # spelled-dot or bracket requirement and stay as they are.
-_OBFUSCATED = re.compile(
-    r"(?<![\w.@-])"
-    + r"(?P<local>[a-z0-9\u00e0-\u024f._+%-]{1,64}?)"
-    + r"(?P<at>\s{0,3}[\[\(\{<]\s{0,3}(?:at|@|艾特)\s{0,3}[\]\)\}>]\s{0,3}|\s{1,3}at\s{1,3}|\s{0,3}@\s{1,3}|\s{1,3}@\s{0,3})"
-    + rf"(?P<domain>{_LABEL}(?:(?:{_SPELLED_DOT}|\.){_LABEL}){{0,4}}(?:{_SPELLED_DOT}|\.){_TLD_HINT})"
-    + r"(?![^\W_])"
+#
+# The "at" of an obfuscated address ("[at]", "(at)", " at ", " @ ", "アットマーク"), found literal-first
+# so `re` can skip ahead; the address around it is then read outwards with anchored matches, so the cost is
+# per "at", not per word of the draft.
+_AT = re.compile(
+    rf"[\[\(\{{<]\s{{0,3}}(?:{_AT_WORD}|@)\s{{0,3}}[\]\)\}}>]|(?<=\s){_AT_WORD}(?=\s)|@|アットマーク|艾特"
+)
+_LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._+%-") | frozenset(map(chr, range(0xE0, 0x250)))
+_DOMAIN_AFTER = re.compile(
+    rf"{_LABEL}(?:(?:{_SPELLED_DOT}|\.){_LABEL}){{0,4}}(?:{_SPELLED_DOT}|\.){_TLD_HINT}(?![^\W_])"
 )
 _DOT_PART = re.compile(_SPELLED_DOT)
-_ADDRESS_HINT = re.compile(r"[\[\(\{<]\s{0,3}(?:at|dot|@|\.|艾特|点)\s{0,3}[\]\)\}>]|\s(?:at|dot)\s|\s@|@\s|\s\.\s|点")
-# "www dot brand dot com" has no "at": rebuild it as a domain too.
-_SPELLED_DOMAIN = re.compile(
-    rf"(?<![\w.-])(?:www|{_LABEL})(?:{_SPELLED_DOT}{_LABEL}){{0,4}}{_SPELLED_DOT}{_TLD_HINT}(?![^\W_])"
+# A spelled or spaced dot: the only way "www dot brand dot com" differs from a domain.
+_DOT_TOKEN = re.compile(
+    rf"[\[\(\{{<]\s{{0,3}}(?:{_DOT_WORD}|\.)\s{{0,3}}[\]\)\}}>]|(?<=\s)(?:{_DOT_WORD}|\.)(?=\s)|点|ドット"
 )
+_ADDRESS_HINT = re.compile(
+    rf"[\[\(\{{<]\s{{0,3}}(?:{_AT_WORD}|{_DOT_WORD}|@|\.)\s{{0,3}}[\]\)\}}>]|\s(?:{_AT_WORD}|{_DOT_WORD})\s|\s@|@\s|\s\.\s"
+    r"|点|ドット|アット|艾特"
+)
+_TLDS = frozenset(_TLD_HINT[3:-1].split("|"))
+_LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-") | frozenset(map(chr, range(0xE0, 0x250)))
+
+
+def _spaces_around(text: str, a: int, b: int) -> tuple[int, int]:
+    """Widen [a, b) over up to 3 spaces on each side (they belong to the obfuscation, not the address)."""
+    k = 0
+    while k < 3 and a > 0 and text[a - 1].isspace():
+        a -= 1
+        k += 1
+    k = 0
+    while k < 3 and b < len(text) and text[b].isspace():
+        b += 1
+        k += 1
+    return a, b
+
+
+def _label_end_before(text: str, a: int) -> int:
+    """Start of the run of label/local characters ending at ``a`` (``a`` itself when there is none)."""
+    j = a
+    lo = max(0, a - 64)
+    while j > lo and text[j - 1] in _LOCAL_CHARS:
+        j -= 1
+    return j
 
 
 def _address_edits(text: str) -> list[tuple[int, int, str]]:
     edits: list[tuple[int, int, str]] = []
     covered: list[tuple[int, int]] = []
-    for m in _OBFUSCATED.finditer(text):
-        # A plain " at " needs a spelled or bracketed dot in the domain, else "arrived at amazon.com"
-        # would become an e-mail address.
-        if m.group("at").strip() == "at" and not _DOT_PART.search(m.group("domain")):
+    for m in _AT.finditer(text):
+        at = m.group()
+        if at == "@" and not (m.start() and text[m.start() - 1].isspace()) and not (
+            m.end() < len(text) and text[m.end()].isspace()
+        ):
+            continue  # a plain address ("john@gmail.com") needs no rebuilding
+        a, b = _spaces_around(text, m.start(), m.end())
+        if _label_end_before(text, a) == a:
             continue
-        at = m.span("at")
-        edits.append((at[0], at[1], "@"))
-        d0 = m.start("domain")
-        for d in _DOT_PART.finditer(m.group("domain")):
-            edits.append((d0 + d.start(), d0 + d.end(), "."))
-        covered.append(m.span())
-    for m in _SPELLED_DOMAIN.finditer(text):
-        if any(a < m.end() and m.start() < b for a, b in covered):
+        d = _DOMAIN_AFTER.match(text, b)
+        if d is None:
             continue
-        for d in _DOT_PART.finditer(m.group()):
-            edits.append((m.start() + d.start(), m.start() + d.end(), "."))
+        # A spelled " at " needs a spelled or bracketed dot in the domain too, else "arrived at
+        # amazon.com" would become an e-mail address.
+        spelled_at = at != "@" and at[:1] not in "[({<"
+        if spelled_at and not _DOT_PART.search(d.group()):
+            continue
+        edits.append((a, b, "@"))
+        for dp in _DOT_PART.finditer(d.group()):
+            edits.append((b + dp.start(), b + dp.end(), "."))
+        covered.append((a, d.end()))
+    # Chains of labels joined by spelled dots and ending in a top-level domain: "www dot brand dot com".
+    chain: list[tuple[int, int]] = []
+    chain_label = (-1, -1)  # the label after the chain's last dot: the next dot must follow it
+    for m in _DOT_TOKEN.finditer(text):
+        a, b = _spaces_around(text, m.start(), m.end())
+        if any(x < b and a < y for x, y in covered):
+            continue
+        j = a
+        while j > 0 and text[j - 1] in _LABEL_CHARS and a - j < 63:
+            j -= 1
+        k = b
+        while k < len(text) and text[k] in _LABEL_CHARS and k - b < 63:
+            k += 1
+        if j == a or k == b:
+            chain, chain_label = [], (-1, -1)
+            continue
+        if chain and (j, a) != chain_label:
+            chain = []
+        chain.append((a, b))
+        chain_label = (b, k)
+        if text[b:k] in _TLDS and not (k < len(text) and (text[k].isalnum() or text[k] == "_")):
+            edits.extend((x, y, ".") for x, y in chain)
+            chain, chain_label = [], (-1, -1)
     edits.sort()
     return edits
 

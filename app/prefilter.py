@@ -1,0 +1,173 @@
+"""Required literals of a regular expression: a cheap test that a pattern cannot match a text.
+
+A rule's patterns run on every keystroke; most of them cannot match most drafts (a German insult in an
+English message, an e-mail pattern in a text without ``@``). Python's ``re`` has no multi-pattern
+prefilter, so we compute one at load time: from the parsed pattern, a small set of strings such that
+every match contains at least one of them. ``str in str`` is a C substring search, hundreds of times
+cheaper than letting the regex engine try every start position. A pattern we cannot analyse (case-
+insensitive, back-references, huge classes) simply has no prefilter and always runs.
+
+This reads ``re._parser`` (the stdlib's own regex parser, present in CPython 3.11–3.14 and Pyodide); if it
+ever changes shape, ``required_literals`` returns None and matching stays correct, only slower.
+"""
+
+from __future__ import annotations
+
+__all__ = ["required_literals"]
+
+_MAXSET = 64  # largest product kept as an exact literal set
+_MAXMATCH = 600  # largest alternation kept as a required-literal set (the engine indexes each literal)
+_MAXCLASS = 12  # largest character class expanded into single characters
+
+try:  # pragma: no cover - import guard
+    from re import _constants as _C
+    from re import _parser as _P
+
+    _LITERAL = _C.LITERAL
+    _IN = _C.IN
+    _RANGE = _C.RANGE
+    _BRANCH = _C.BRANCH
+    _SUBPATTERN = _C.SUBPATTERN
+    _REPEATS = {_C.MAX_REPEAT, _C.MIN_REPEAT, getattr(_C, "POSSESSIVE_REPEAT", _C.MAX_REPEAT)}
+    _ZERO_WIDTH = {_C.AT, _C.ASSERT, _C.ASSERT_NOT}
+    _ATOMIC = getattr(_C, "ATOMIC_GROUP", None)
+    _IGNORECASE = _C.SRE_FLAG_IGNORECASE
+except Exception:  # pragma: no cover
+    _P = None
+
+
+def _as_match(s):
+    if s is None or not s or "" in s:
+        return None
+    return _minimal(s)
+
+
+def _minimal(s) -> frozenset:
+    """Drop strings containing another member: "idiots" is implied by "idiot"."""
+    ordered = sorted(set(s), key=len)
+    keep: list[str] = []
+    for x in ordered:
+        if not any(k in x for k in keep):
+            keep.append(x)
+    return frozenset(keep)
+
+
+# Words so frequent that requiring them filters nothing ("you" is in nearly every English message).
+_COMMON_WORDS = set(
+    """you your we our the and for with are this that have has not can will please thank is it to of in on
+    sie ihr ihre ihnen und die der das wir ist nicht mit für vous votre nous est les des pour une que pas
+    usted su que los las por para una con del lei che per non una della sono il la le
+    的 我 你 您 了 是 不 在 有 我们 请 の に は を て で が し ます です""".split()
+)
+
+
+def literal_cost(lit: str) -> float:
+    """How likely ``lit`` is to occur in an ordinary draft (lower = more selective)."""
+    w = lit.strip()
+    if not w or w in _COMMON_WORDS:
+        return 40.0
+    if len(lit) == 1:
+        return 40.0 if lit.isascii() and (lit.isalnum() or lit in " .,'-") else 2.0
+    if not lit.isascii():
+        return 0.3 / len(lit)
+    return 1.0 / (len(lit) ** 2)
+
+
+def _best(cands):
+    cands = [c for c in cands if c is not None]
+    if not cands:
+        return None
+    # Most selective: the lowest summed likelihood of its literals.
+    return min(cands, key=lambda c: (sum(literal_cost(x) for x in c), len(c)))
+
+
+def _seq(items):
+    """(exact, match) for a sequence: exact = the set of strings it matches when small, else None;
+    match = a set of strings one of which every match contains, else None."""
+    all_exact = True
+    cands = []
+    run = {""}
+    for op, av in items:
+        ex, ma = _node(op, av)
+        if ex is not None:
+            if len(run) * len(ex) <= _MAXSET:
+                run = {a + b for a in run for b in ex}
+            else:
+                cands.append(_as_match(run))
+                run = set(ex)
+                all_exact = False
+        else:
+            all_exact = False
+            cands.append(_as_match(run))
+            cands.append(ma)
+            run = {""}
+    cands.append(_as_match(run))
+    return (run if all_exact else None), _best(cands)
+
+
+def _node(op, av):
+    if op == _LITERAL:
+        return {chr(av)}, None
+    if op == _IN:
+        chars = set()
+        for iop, iav in av:
+            if iop == _LITERAL:
+                chars.add(chr(iav))
+            elif iop == _RANGE and iav[1] - iav[0] < _MAXCLASS:
+                chars.update(chr(c) for c in range(iav[0], iav[1] + 1))
+            else:
+                return None, None  # categories, negation, big ranges
+        if 0 < len(chars) <= _MAXCLASS:
+            return chars, None
+        return None, None
+    if op in _ZERO_WIDTH:
+        return {""}, None  # consumes nothing: transparent inside a sequence
+    if op == _SUBPATTERN:
+        _group, add_flags, _del_flags, p = av
+        if add_flags & _IGNORECASE:
+            return None, None
+        return _seq(p.data if hasattr(p, "data") else p)
+    if _ATOMIC is not None and op == _ATOMIC:
+        return _seq(av.data if hasattr(av, "data") else av)
+    if op == _BRANCH:
+        _, branches = av
+        infos = [_seq(b.data if hasattr(b, "data") else b) for b in branches]
+        exact = None
+        if all(ex is not None for ex, _ in infos):
+            u = set().union(*(ex for ex, _ in infos))
+            if len(u) <= _MAXSET:
+                exact = u
+        matches = []
+        for ex, ma in infos:
+            m = _as_match(ex) if ex is not None else None
+            m = _best([m, ma])
+            if m is None:
+                return exact, None
+            matches.append(m)
+        u = _minimal(frozenset().union(*matches))
+        return exact, (u if len(u) <= _MAXMATCH else None)
+    if op in _REPEATS:
+        lo, hi, p = av
+        ex, ma = _seq(p.data if hasattr(p, "data") else p)
+        if lo == 0:
+            if hi == 1 and ex is not None:
+                return {""} | ex, None
+            return None, None  # may consume anything or nothing: breaks a literal run
+        if lo == hi == 1:
+            return ex, ma
+        return None, _best([_as_match(ex), ma])
+    return None, None
+
+
+def required_literals(pattern: str) -> frozenset[str] | None:
+    """Strings one of which occurs in every match of ``pattern``, or None when unknown."""
+    if _P is None:
+        return None
+    try:
+        parsed = _P.parse(pattern)
+        if parsed.state.flags & _IGNORECASE:
+            return None
+        _, match = _seq(parsed.data)
+    except Exception:  # an unexpected parser shape must never break loading
+        return None
+    return match
