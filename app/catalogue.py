@@ -44,7 +44,8 @@ __all__ = [
 SEVERITIES = ("block", "warn", "info")
 LANGUAGES = ("en", "de", "fr", "es", "it", "ja", "zh")
 _ID = re.compile(r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
-_SPAN = re.compile(r"\[\[(.*?)\]\]", re.S)
+# The closing mark is the last "]]" of a run of brackets, so "[[[Important]]]" marks "[Important]".
+_SPAN = re.compile(r"\[\[(.*?\]*)\]\](?!\])", re.S)
 _UI = ("en", "zh")
 
 _CATEGORY_KEYS = {"id", "severity", "title", "reminder", "sources"}

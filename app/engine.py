@@ -73,7 +73,7 @@ def default_catalogue() -> Catalogue:
 
 # --------------------------------------------------------------------------------------------- sentences
 
-_SENTENCE_END = re.compile(r"[.!?…]+(?=\s|$)|[。！？!?]+|\n")
+_SENTENCE_END = re.compile(r"[.!?…]+(?=\s|$)|[。！？]+|\n")
 
 
 class _Sentences:
@@ -166,8 +166,15 @@ def _matches(pat: re.Pattern, text: str, literals, view: View, sentences: dict):
     if literals is None:
         yield from pat.finditer(text)
         return
+    n = len(text)
     for a, b in _sentences_of(view, sentences).windows(text, literals):
-        yield from pat.finditer(text, a, b)
+        for m in pat.finditer(text, a, b):
+            if m.end() == b and b < n:
+                # Cut by the window's end: let the pattern see the rest of the draft.
+                full = pat.match(text, m.start())
+                if full is not None:
+                    m = full
+            yield m
 
 
 def _rule_hits(rule: Rule, pattern_ids, view: View, segs, sentences: dict) -> list[tuple[int, int]]:

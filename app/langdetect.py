@@ -53,7 +53,7 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fff
 _LATIN_WORD = re.compile(r"[a-zà-ÿœ']+")
 _LATIN_LETTER = re.compile(r"[A-Za-zÀ-ÿ]")
 # Sentence ends: .!? followed by space or end, CJK full stops, and line breaks.
-_SENTENCE_END = re.compile(r"[.!?…]+(?=\s|$)|[。！？!?]+|\n+")
+_SENTENCE_END = re.compile(r"[.!?…]+(?=\s|$)|[。！？]+|\n+")
 
 
 def _latin_scores(text: str) -> dict[str, float]:

@@ -419,6 +419,16 @@ def _label_end_before(text: str, a: int) -> int:
     return j
 
 
+# Words that precede a spelled "at" in ordinary sentences ("order at", "available at", "us at"): never the
+# mailbox of an obfuscated address.
+_NOT_LOCAL = frozenset(
+    """order orders ordered shop buy bought visit visited find found available arrived arrive arrives
+    delivered look looking us me them it is are was were be been here there online directly stay meet
+    see check call reach contact email mail write message sell sold sale price priced store stores
+    bestellen kaufen commander acheter comprar ordinare""".split()
+)
+
+
 def _address_edits(text: str) -> list[tuple[int, int, str]]:
     edits: list[tuple[int, int, str]] = []
     covered: list[tuple[int, int]] = []
@@ -429,14 +439,17 @@ def _address_edits(text: str) -> list[tuple[int, int, str]]:
         ):
             continue  # a plain address ("john@gmail.com") needs no rebuilding
         a, b = _spaces_around(text, m.start(), m.end())
-        if _label_end_before(text, a) == a:
+        local_start = _label_end_before(text, a)
+        if local_start == a:
             continue
+        spelled_at = at != "@" and at[:1] not in "[({<"
+        if spelled_at and text[local_start:a] in _NOT_LOCAL:
+            continue  # "order at brand (.) com", "visit us at shop dot com": a verb or pronoun, not a mailbox
         d = _DOMAIN_AFTER.match(text, b)
         if d is None:
             continue
         # A spelled " at " needs a spelled or bracketed dot in the domain too, else "arrived at
         # amazon.com" would become an e-mail address.
-        spelled_at = at != "@" and at[:1] not in "[({<"
         if spelled_at and not _DOT_PART.search(d.group()):
             continue
         edits.append((a, b, "@"))
