@@ -288,10 +288,12 @@ def python_files_config(app_zip: str, wheels: Iterable[str]) -> dict[str, str]:
     return files
 
 
-PY_MAIN = "from app.page import main\nmain()\n"  # the page's Python entry point (app/page.py)
+# The page's Python entry point (app/page.py).  The mark splits start-up time into "runtime up"
+# and "the checker's own start" (bench/boot.py reports both).
+PY_MAIN = 'import js\njs.performance.mark("checker:python")\nfrom app.page import main\nmain()\n'
 
 
-def py_script_tag(config_json: str) -> Markup:
+def py_script_tag(config_json: str, code: str = PY_MAIN) -> Markup:
     """The page's Python, plus an <mpy-config> that only switches plugins off.
 
     PyScript loads its plugins once per interpreter type it knows (py and mpy); without a config
@@ -300,7 +302,7 @@ def py_script_tag(config_json: str) -> Markup:
     """
     plugins = json.dumps({"plugins": json.loads(config_json).get("plugins", [])}, separators=(",", ":"))
     return Markup('<mpy-config>{}</mpy-config>\n<script type="py" config="{}">\n{}</script>').format(
-        plugins, config_json, Markup(PY_MAIN)
+        plugins, config_json, Markup(code)
     )
 
 
@@ -316,6 +318,7 @@ def csp_hash(code: str) -> str:
 
 
 def template_env() -> jinja2.Environment:
+    """Templates are looked up from the repository root ("index.html", "bench/bare.html")."""
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(ROOT)),
         autoescape=True,
@@ -340,15 +343,16 @@ def single_file_csp(script_hashes: Iterable[str], nonce: str) -> str:
     )
 
 
-def render_site_page(config_json: str) -> str:
+def render_site_page(config_json: str, *, template: str = "index.html", code: str = PY_MAIN) -> str:
+    """The hosted page (bench/boot.py renders its bare comparison page with the same function)."""
     head = Markup("\n").join([
         Markup('<link rel="stylesheet" href="./pyscript/core.css">'),
         Markup('<link rel="stylesheet" href="./web/style.css">'),
         Markup('<link rel="modulepreload" href="./pyscript/core.js">'),
         Markup('<script src="./web/boot.js" data-pyscript="./pyscript/core.js"></script>'),
     ])
-    return template_env().get_template("index.html").render(
-        csp=SITE_CSP, head=head, body_end=py_script_tag(config_json)
+    return template_env().get_template(template).render(
+        csp=SITE_CSP, head=head, body_end=py_script_tag(config_json, code)
     )
 
 
@@ -367,13 +371,12 @@ def embedded_blocks(assets: Iterable[Asset]) -> Markup:
 
 
 def render_single_page(
-    assets: list[Asset], config_json: str, *, template: str = "index.html", extra_css: str = ""
+    assets: list[Asset], config_json: str, *, template: str = "index.html", code: str = PY_MAIN
 ) -> str:
     """The page with every asset inside it; used for the product and for bench/boot.py's bare page."""
     embed_js = (ROOT / "web" / "embed.js").read_text("utf-8")
     boot_js = (ROOT / "web" / "boot.js").read_text("utf-8")
     css = (PYSCRIPT_DIST / "core.css").read_text("utf-8") + "\n" + (ROOT / "web" / "style.css").read_text("utf-8")
-    css += extra_css
     if "</style" in css.lower():
         raise BuildError("CSS contains '</style' — fix the stylesheet")
     # A fixed nonce has no secrecy in a static file; deriving it from the content keeps builds
@@ -387,7 +390,7 @@ def render_single_page(
         inline_script(embed_js, nonce=nonce),
         inline_script(boot_js, data_pyscript=f"./{EMBED_DIR}pyscript/core.js"),
     ])
-    body_end = embedded_blocks(assets) + Markup("\n") + py_script_tag(config_json)
+    body_end = embedded_blocks(assets) + Markup("\n") + py_script_tag(config_json, code)
     csp = single_file_csp([csp_hash(embed_js), csp_hash(boot_js)], nonce)
     return template_env().get_template(template).render(csp=csp, head=head, body_end=body_end)
 
