@@ -328,17 +328,17 @@ def template_env() -> jinja2.Environment:
 
 
 SITE_CSP = (
-    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'; style-src 'self'; "
     "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'"
 )
 
 
-def single_file_csp(script_hashes: Iterable[str], nonce: str) -> str:
+def single_file_csp(script_hashes: Iterable[str], nonce: str, style_hash: str) -> str:
     # 'unsafe-eval': PyScript builds its hook chain with Function(); 'wasm-unsafe-eval': Pyodide;
     # blob:: the embedded JS modules; the nonce: the import map web/embed.js inserts.
     scripts = " ".join([*sorted(script_hashes), f"'nonce-{nonce}'", "blob:", "'wasm-unsafe-eval'", "'unsafe-eval'"])
     return (
-        f"default-src 'none'; script-src {scripts}; style-src 'unsafe-inline'; img-src data: blob:; "
+        f"default-src 'none'; script-src {scripts}; style-src {style_hash}; img-src data: blob:; "
         "connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'"
     )
 
@@ -391,7 +391,7 @@ def render_single_page(
         inline_script(boot_js, data_pyscript=f"./{EMBED_DIR}pyscript/core.js"),
     ])
     body_end = embedded_blocks(assets) + Markup("\n") + py_script_tag(config_json, code)
-    csp = single_file_csp([csp_hash(embed_js), csp_hash(boot_js)], nonce)
+    csp = single_file_csp([csp_hash(embed_js), csp_hash(boot_js)], nonce, csp_hash(css))
     return template_env().get_template(template).render(csp=csp, head=head, body_end=body_end)
 
 

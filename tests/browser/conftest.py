@@ -181,6 +181,11 @@ class CheckerPage:
 
 def open_checker(browser, output: str, url: str, allowed: tuple[str, ...], *, before_ready=None) -> CheckerPage:
     context = browser.new_context()
+    # Injected by the driver, so the page's own CSP does not stop it: records every refusal.
+    context.add_init_script(
+        "window.__cspViolations = [];"
+        "addEventListener('securitypolicyviolation', e => __cspViolations.push(e.effectiveDirective + ' ' + e.blockedURI));"
+    )
     log = RequestLog(allowed)
     context.route("**/*", log.route)
     page = context.new_page()

@@ -9,7 +9,7 @@ EMAIL = "john.doe@gmail.com"
 # confusion of code points and code units shifts the marks and the offsets.
 EMOJI_DRAFT = f"Hello 😀👍🏽 please add me on WhatsApp or write to {EMAIL} so we can sort it out."
 REVIEW_DRAFT = "如果您删除差评，我们会给您全额退款。"
-ORDER_DRAFT = "Your order 114-3941689-8772232 has shipped and should arrive on Friday."
+ORDER_DRAFT = "About order 114-3941689-8772232: the replacement part is in the second box."
 MARKUP_DRAFT = "<img src=x onerror=window.__pwned=1><script>window.__pwned=2</script> see <b>bold</b>"
 
 

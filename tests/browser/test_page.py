@@ -16,6 +16,10 @@ from .drafts import EMAIL, EMOJI_DRAFT, MARKUP_DRAFT, ORDER_DRAFT, REVIEW_DRAFT,
 pytestmark = pytest.mark.browser
 
 
+def assert_no_csp_violation(checker) -> None:
+    assert checker.page.evaluate("() => window.__cspViolations") == []
+
+
 def assert_no_request_since_boot(checker) -> None:
     assert checker.log.after_ready == [], f"{checker.output}: requests after boot: {checker.log.after_ready}"
     assert checker.log.foreign_requests() == [], f"{checker.output}: foreign requests: {checker.log.foreign_requests()}"
@@ -31,6 +35,7 @@ def test_boots_to_ready_with_only_its_own_requests(checker):
         assert checker.log.before_ready[0] == checker.url
         assert all(url.startswith("blob:") for url in checker.log.before_ready[1:]), checker.log.before_ready
     assert not [e for e in checker.errors if "checker" in e.lower() or "Error" in e], checker.errors
+    assert_no_csp_violation(checker)
     status = page.evaluate("() => document.getElementById('checker-status').textContent")
     assert status.strip(), "the status line should say the checker is ready"
 
@@ -154,8 +159,9 @@ def test_highlight_layer_wraps_and_scrolls_with_the_textarea(checker):
     checker.set_draft("")
 
 
-def test_no_request_at_all_after_boot(checker):
+def test_no_request_and_no_csp_refusal_at_all_after_boot(checker):
     assert_no_request_since_boot(checker)
+    assert_no_csp_violation(checker)
 
 
 @pytest.mark.parametrize("output", ["single-file", "site"])
