@@ -95,7 +95,8 @@ def validate_rules(rules_dir: Path):
 
 
 def write_rules_doc(app_module, catalogue) -> Path | None:
-    """docs/RULES.md is generated from rules/, never edited by hand (a test compares it)."""
+    """docs/RULES.md is generated from rules/, never edited by hand (a test compares it).
+    Returns its path when the text changed."""
     try:
         from app import catalogue as catalogue_module
     except ImportError:
@@ -105,8 +106,7 @@ def write_rules_doc(app_module, catalogue) -> Path | None:
         return None
     text = render(catalogue)
     target = ROOT / "docs" / "RULES.md"
-    write_if_changed(target, text.encode("utf-8"))
-    return target
+    return target if write_if_changed(target, text.encode("utf-8")) else None
 
 
 def pinned_python_versions() -> dict[str, str]:
@@ -398,13 +398,14 @@ def render_single_page(
 # --- outputs ------------------------------------------------------------------------------------
 
 
-def write_if_changed(path: Path, data: bytes) -> None:
+def write_if_changed(path: Path, data: bytes) -> bool:
     if path.is_file() and path.read_bytes() == data:
-        return
+        return False
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + f".tmp{os.getpid()}")
     tmp.write_bytes(data)
     os.replace(tmp, path)
+    return True
 
 
 def runtime_assets(*, single: bool) -> list[Asset]:

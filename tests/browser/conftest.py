@@ -8,6 +8,8 @@ The page's CSP also blocks Playwright's ``wait_for_function``, hence the polling
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
 import shutil
 import subprocess
@@ -24,7 +26,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import build  # noqa: E402 - needs ROOT on sys.path
-from tools.serve import make_server  # noqa: E402
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -76,7 +77,9 @@ def dist(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def site_url(dist):
-    server = make_server(dist / "site")
+    # The stock handler of `python -m http.server`: the folder must work with it as is.
+    handler = functools.partial(QuietHandler, directory=str(dist / "site"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}/"
@@ -94,6 +97,11 @@ def chromium():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+        pass
 
 
 @dataclass
