@@ -159,6 +159,26 @@ def test_highlight_layer_wraps_and_scrolls_with_the_textarea(checker):
     checker.set_draft("")
 
 
+PROBE_PY = """\
+import sys, js
+before = sorted(m for m in sys.modules if m.split(".")[0] in ("jinja2", "markupsafe"))
+import jinja2, markupsafe
+js.document.body.dataset.probe = repr((before, jinja2.__file__.startswith("/home/pyodide/wheels/"),
+    hasattr(markupsafe, "_speedups"), jinja2.Environment(autoescape=True).from_string("{{ x }}").render(x="<b>")))
+"""
+
+
+def test_jinja2_is_shipped_but_imported_only_when_needed(checker):
+    # PyScript runs a <script type="py"> added later in the page's interpreter, after the checker.
+    checker.page.evaluate(
+        "(code) => { const s = document.createElement('script'); s.type = 'py'; s.textContent = code;"
+        " document.body.append(s); }",
+        PROBE_PY,
+    )
+    probe = checker.wait_until("() => document.body.dataset.probe", what="the Python probe")
+    assert probe == repr(([], True, False, "&lt;b&gt;"))
+
+
 def test_no_request_and_no_csp_refusal_at_all_after_boot(checker):
     assert_no_request_since_boot(checker)
     assert_no_csp_violation(checker)
