@@ -97,6 +97,11 @@ try {
               utf16: draft.slice(Number(li.dataset.utf16Start), Number(li.dataset.utf16End)),
             })),
             verdict: document.getElementById("verdict").dataset.verdict,
+            // The layer must wrap exactly like the textarea, or the marks drift off their words.
+            layout: ["draft", "highlights"].map((id) => {
+              const el = document.getElementById(id);
+              return [el.scrollHeight, el.clientWidth];
+            }),
             layerText: document.getElementById("highlights").textContent,
             pwned: window.__pwned === undefined ? null : window.__pwned,
           };

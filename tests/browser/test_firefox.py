@@ -16,7 +16,8 @@ from .drafts import EMAIL, EMOJI_DRAFT, MARKUP_DRAFT, ORDER_DRAFT, REVIEW_DRAFT,
 
 pytestmark = pytest.mark.browser
 
-DRAFTS = [EMOJI_DRAFT, REVIEW_DRAFT, ORDER_DRAFT, MARKUP_DRAFT, ""]
+LONG_DRAFT = "\n".join(f"Line {i}: a sentence long enough to wrap in the box 😀 {EMAIL}" for i in range(40))
+DRAFTS = [EMOJI_DRAFT, REVIEW_DRAFT, ORDER_DRAFT, MARKUP_DRAFT, LONG_DRAFT, ""]
 
 
 @pytest.fixture(scope="module")
@@ -76,3 +77,8 @@ def test_markup_is_text_and_clearing_empties_the_list_in_firefox(firefox_run):
     assert markup["layerText"] == MARKUP_DRAFT
     cleared = seen(firefox_run, "")
     assert cleared["findings"] == [] and cleared["marks"] == [] and cleared["verdict"] == "empty"
+
+
+def test_highlight_layer_wraps_like_the_textarea_in_firefox(firefox_run):
+    draft_box, layer_box = seen(firefox_run, LONG_DRAFT)["layout"]
+    assert draft_box == layer_box, f"textarea [scrollHeight, clientWidth] {draft_box} vs layer {layer_box}"
