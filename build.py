@@ -38,8 +38,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
-from markupsafe import Markup
+try:
+    import jinja2
+    from markupsafe import Markup
+except ImportError:  # the system Python instead of the project's environment
+    sys.exit("build.py: jinja2 is not installed for this Python — run `make build` or `.venv/bin/python build.py`")
 
 ROOT = Path(__file__).resolve().parent
 NODE_MODULES = ROOT / "node_modules"
