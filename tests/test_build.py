@@ -16,11 +16,30 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_build(*args: str) -> subprocess.CompletedProcess:
+# What build.py reads from the tree (node_modules is linked, not copied: it is large and pinned).
+BUILD_INPUTS = ["build.py", "index.html", "pyscript.toml", "package.json", "package-lock.json", "pyproject.toml",
+                "web", "app", "rules", "bench/bare.html"]
+
+
+def run_build(*args: str, root: Path = ROOT) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, str(ROOT / "build.py"), "--no-docs", *args],
-        capture_output=True, text=True, cwd=ROOT, timeout=300,
+        [sys.executable, str(root / "build.py"), "--no-docs", *args],
+        capture_output=True, text=True, cwd=root, timeout=300,
     )
+
+
+def snapshot(target: Path) -> Path:
+    """A frozen copy of the build inputs, so edits in the work tree during the test cannot make
+    two builds differ for a reason that has nothing to do with determinism."""
+    for name in BUILD_INPUTS:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    (target / "node_modules").symlink_to(ROOT / "node_modules")
+    return target
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -29,10 +48,11 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def two_builds(tmp_path_factory):
+    tree_copy = snapshot(tmp_path_factory.mktemp("tree"))
     outs = []
     for name in ("first", "second"):
         out = tmp_path_factory.mktemp(name)
-        result = run_build("--out", str(out))
+        result = run_build("--out", str(out), root=tree_copy)
         assert result.returncode == 0, result.stderr
         outs.append(out)
     return outs
