@@ -92,18 +92,16 @@ def validate_rules(rules_dir: Path):
     import app  # the engine package of this repository
 
     try:
-        return app, app.load_catalogue(rules_dir)
+        return app.load_catalogue(rules_dir)
     except app.CatalogueError as err:
         raise BuildError(str(err)) from None
 
 
-def write_rules_doc(app_module, catalogue) -> Path | None:
+def write_rules_doc(catalogue) -> Path | None:
     """docs/RULES.md is generated from rules/, never edited by hand (a test compares it).
     Returns its path when the text changed."""
-    try:
-        from app import catalogue as catalogue_module
-    except ImportError:
-        return None
+    from app import catalogue as catalogue_module
+
     render = getattr(catalogue_module, "catalogue_markdown", None)
     if render is None:
         return None
@@ -465,8 +463,8 @@ def build_single(target: Path, app_zip: bytes, wheels: Mapping[str, bytes]) -> i
 
 def build(out: Path, rules_dir: Path, *, write_docs: bool = True) -> dict:
     versions = check_runtime_versions()
-    app_module, catalogue = validate_rules(rules_dir)
-    docs = write_rules_doc(app_module, catalogue) if write_docs else None
+    catalogue = validate_rules(rules_dir)
+    docs = write_rules_doc(catalogue) if write_docs else None
     pins = pinned_python_versions()
     wheels = dict(pure_wheel(project, pins[canonical(project)]) for project in SHIPPED_WHEELS)
     out.mkdir(parents=True, exist_ok=True)
