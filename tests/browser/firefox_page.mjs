@@ -1,18 +1,20 @@
 // Drives Firefox ESR over WebDriver BiDi (puppeteer-core) through the checker page and prints
 // what it saw as JSON; tests/browser/test_firefox.py makes the assertions.
 //
-//   node tests/browser/firefox_page.mjs <firefox binary> <page URL> <drafts as a JSON array>
+//   node tests/browser/firefox_page.mjs <firefox binary> <page URL> <drafts as a JSON array> [<allowed prefix>]
 //
-// Every request is logged; anything but the page itself, blob: and data: is aborted.
+// Every request is logged; anything but the page itself (or, for the hosted folder, URLs under
+// the allowed prefix: its origin), blob: and data: is aborted.
 import puppeteer from "puppeteer-core";
 
-const [executablePath, url, draftsJSON] = process.argv.slice(2);
+const [executablePath, url, draftsJSON, allowedPrefix] = process.argv.slice(2);
 const drafts = JSON.parse(draftsJSON);
 const BOOT_TIMEOUT_MS = 90000;
 const CHECK_TIMEOUT_MS = 15000;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const allowed = (u) => u === url || u.startsWith("blob:") || u.startsWith("data:");
+const allowed = (u) =>
+  u === url || (allowedPrefix && u.startsWith(allowedPrefix)) || u.startsWith("blob:") || u.startsWith("data:");
 
 async function waitFor(page, fn, arg, timeoutMs, what) {
   const deadline = Date.now() + timeoutMs;

@@ -1,5 +1,6 @@
-"""The single file in Firefox ESR, opened from disk, driven over WebDriver BiDi by puppeteer-core
-(tests/browser/firefox_page.mjs does the driving; the assertions are here)."""
+"""The checker in Firefox ESR, driven over WebDriver BiDi by puppeteer-core: the single file opened
+from disk and dist/site over http://127.0.0.1 (tests/browser/firefox_page.mjs does the driving;
+the assertions are here)."""
 
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ LONG_DRAFT = "\n".join(f"Line {i}: a sentence long enough to wrap in the box �
 DRAFTS = [EMOJI_DRAFT, REVIEW_DRAFT, ORDER_DRAFT, MARKUP_DRAFT, LONG_DRAFT, ""]
 
 
-@pytest.fixture(scope="module")
-def firefox_run(dist):
+@pytest.fixture(scope="module", params=["single-file", "site"])
+def firefox_run(request, dist, site_url):
     if not FIREFOX:
         pytest.fail(f"no Firefox found — {INSTALL_HINT}")
     node = shutil.which("node")
@@ -29,9 +30,12 @@ def firefox_run(dist):
         pytest.fail("node is not on PATH — install Node.js 20+ (the Firefox test runs puppeteer-core)")
     if not (ROOT / "node_modules" / "puppeteer-core").is_dir():
         pytest.fail("node_modules/puppeteer-core is missing — run `npm ci`")
-    url = (dist / "message-checker.html").resolve().as_uri()
+    if request.param == "single-file":
+        url, allowed = (dist / "message-checker.html").resolve().as_uri(), ""
+    else:
+        url, allowed = site_url, site_url
     result = subprocess.run(
-        [node, str(ROOT / "tests" / "browser" / "firefox_page.mjs"), FIREFOX, url, json.dumps(DRAFTS)],
+        [node, str(ROOT / "tests" / "browser" / "firefox_page.mjs"), FIREFOX, url, json.dumps(DRAFTS), allowed],
         capture_output=True, text=True, cwd=ROOT, timeout=300,
     )
     assert result.returncode == 0, f"firefox_page.mjs failed:\n{result.stderr}"
@@ -44,14 +48,19 @@ def seen(run: dict, draft: str) -> dict:
     return next(entry for entry in run["drafts"] if entry["draft"] == draft)
 
 
-def test_single_file_boots_offline_in_firefox(firefox_run):
+def test_boots_offline_in_firefox(firefox_run):
     assert firefox_run["state"] == "ready", firefox_run["status"]
     assert firefox_run["readyMark"] is not None
     requests = firefox_run["requests"]
     assert requests["foreign"] == []
     assert requests["afterReady"] == []
-    assert all(u.startswith(("blob:", "data:")) or u == firefox_run["url"] for u in requests["beforeReady"])
-    assert "connect-src 'none'" in firefox_run["csp"]
+    own = firefox_run["url"]
+    if own.startswith("file:"):
+        assert all(u.startswith(("blob:", "data:")) or u == own for u in requests["beforeReady"])
+        assert "connect-src 'none'" in firefox_run["csp"]
+    else:
+        assert all(u.startswith(("blob:", "data:", own)) for u in requests["beforeReady"])
+        assert "connect-src 'self'" in firefox_run["csp"]
     assert not [e for e in firefox_run["errors"] if "Content-Security-Policy" in e or "Error" in e], firefox_run["errors"]
 
 
