@@ -415,7 +415,8 @@ def catalogue_markdown(cat: Catalogue) -> str:
     for r in cat.rules:
         by_cat.setdefault(r.category, []).append(r)
     for cid, c in cat.categories.items():
-        lines.append(f"- [{c.title['zh']} · {c.title['en']}](#{cid}) — {len(by_cat.get(cid, []))}")
+        label = _md_escape(f"{c.title['zh']} · {c.title['en']}").replace("[", "\\[").replace("]", "\\]")
+        lines.append(f"- [{label}](#{cid}) — {len(by_cat.get(cid, []))}")
     lines.append("")
     for cid, c in cat.categories.items():
         lines += [

@@ -3,11 +3,15 @@
 How a rule's patterns become findings
 -------------------------------------
 1. Each pattern runs (``finditer``) over the rule's view of the draft (app/normalize.py). The hit is the
-   match, or its ``hit`` group when the pattern names one.
+   match, or its ``hit`` group when the pattern names one. For speed, a pattern whose every match must
+   contain one of a few literals (found at load time, app/prefilter.py) runs only over the sentences
+   where such a literal occurs, each extended by the sentence after it; a match may therefore cross one
+   sentence end after its literal, not more. Patterns without such literals see the whole draft.
 2. ``near``: the hit counts only if one of these patterns matches inside the sentence(s) holding the hit
    (sentences end at ``. ! ?`` + space, CJK full stops and line breaks), in the same view.
-3. ``unless``: the hit is dropped if one of these patterns has a match overlapping it (searched in the same
-   view, leftmost-first as ``finditer`` scans the 200 characters before and after the hit). Precision controls live here: "order 123-1234567-1234567"
+3. ``unless``: the hit is dropped if one of these patterns has a match overlapping it (same view; leftmost,
+   non-overlapping matches as ``finditer`` finds them in the 200 characters around the hit — or in the
+   whole view once a rule has more than 8 hits, which keeps long drafts linear). Precision controls live here: "order 123-1234567-1234567"
    is not a phone number, a carrier's number is allowed, and so on.
 4. ``digits = [min, max]``: the hit must hold that many digits.
 5. The view span is mapped back to the draft: the finding covers exactly the characters the seller typed.
@@ -89,7 +93,8 @@ class _Sentences:
         self.n = len(text)
 
     def windows(self, text: str, literals: list[str]) -> list[tuple[int, int]]:
-        """The sentences holding an occurrence of any of ``literals``, merged into ranges.
+        """The sentences holding an occurrence of any of ``literals``, each with the sentence after it
+        (context first, target next: "… on Telegram. @handle"), merged into ranges.
 
         A pattern that needs one of these literals can only match in such a sentence, so it is run there
         instead of over the whole draft; when that would cover most of the draft anyway, one range is
@@ -107,7 +112,7 @@ class _Sentences:
                 if seen > 48:
                     return [(0, n)]
                 a = bisect_right(ends, i)
-                b = bisect_right(ends, i + width)
+                b = bisect_right(ends, i + width) + 1  # and the next sentence: "… Telegram。@handle"
                 picked.update(range(a, min(b, len(ends) - 1) + 1))
                 i = text.find(lit, i + 1)
         spans: list[tuple[int, int]] = []
@@ -141,18 +146,51 @@ class _Hit:
     message: object = None  # own terms carry their own message
 
 
-def _unless_overlaps(rule: Rule, text: str, s: int, e: int) -> bool:
-    """Does an ``unless`` pattern match over [s, e)? Each pattern scans the window around the hit once
-    (leftmost, non-overlapping matches, as ``finditer`` finds them)."""
-    lo = max(0, s - _UNLESS_WINDOW)
-    hi = min(len(text), e + _UNLESS_WINDOW)
-    for pat in rule.unless:
-        for m in pat.finditer(text, lo, hi):
-            if m.start() >= e:
-                break
-            if m.end() > s and m.end() > m.start():
-                return True
-    return False
+_UNLESS_GLOBAL_AFTER = 8
+
+
+class _Unless:
+    """Does an ``unless`` pattern of a rule match over a hit?
+
+    For a rule's first hits each pattern scans the 200 characters around the hit (leftmost, non-
+    overlapping matches, as ``finditer`` finds them); once a rule has many hits in one check (long or
+    hostile drafts), its patterns scan the whole view once and hits are looked up by bisection, so the
+    cost stays linear in the draft instead of hits × window.
+    """
+
+    __slots__ = ("rule", "text", "hits", "spans")
+
+    def __init__(self, rule: Rule, text: str):
+        self.rule = rule
+        self.text = text
+        self.hits = 0
+        self.spans: list[tuple[list[int], list[int]]] | None = None
+
+    def overlaps(self, s: int, e: int) -> bool:
+        self.hits += 1
+        text = self.text
+        if self.spans is None and self.hits > _UNLESS_GLOBAL_AFTER:
+            self.spans = []
+            for pat in self.rule.unless:
+                found = [m.span() for m in pat.finditer(text) if m.end() > m.start()]
+                self.spans.append(([a for a, _ in found], [b for _, b in found]))
+        if self.spans is not None:
+            for starts, ends in self.spans:
+                # Matches are non-overlapping and sorted: the last one starting before e is the only one
+                # that can reach past s.
+                i = bisect_right(starts, e - 1) - 1
+                if i >= 0 and ends[i] > s:
+                    return True
+            return False
+        lo = max(0, s - _UNLESS_WINDOW)
+        hi = min(len(text), e + _UNLESS_WINDOW)
+        for pat in self.rule.unless:
+            for m in pat.finditer(text, lo, hi):
+                if m.start() >= e:
+                    break
+                if m.end() > s and m.end() > m.start():
+                    return True
+        return False
 
 
 def _sentences_of(view: View, sentences: dict) -> _Sentences:
@@ -180,6 +218,8 @@ def _matches(pat: re.Pattern, text: str, literals, view: View, sentences: dict):
 def _rule_hits(rule: Rule, pattern_ids, view: View, segs, sentences: dict) -> list[tuple[int, int]]:
     text = view.text
     spans: list[tuple[int, int]] = []
+    near_memo: dict[tuple[int, int], bool] = {}
+    unless: _Unless | None = None
     for pi, literals in pattern_ids:
         pat = rule.patterns[pi]
         has_hit_group = "hit" in pat.groupindex
@@ -199,10 +239,17 @@ def _rule_hits(rule: Rule, pattern_ids, view: View, segs, sentences: dict) -> li
                     continue
             if rule.near:
                 a, b = _sentences_of(view, sentences).around(s, e)
-                if not any(p.search(text, a, b) for p in rule.near):
+                # The answer depends only on the sentence: asked once per sentence, however many hits it has.
+                ok = near_memo.get((a, b))
+                if ok is None:
+                    ok = near_memo[(a, b)] = any(p.search(text, a, b) for p in rule.near)
+                if not ok:
                     continue
-            if rule.unless and _unless_overlaps(rule, text, s, e):
-                continue
+            if rule.unless:
+                if unless is None:
+                    unless = _Unless(rule, text)
+                if unless.overlaps(s, e):
+                    continue
             spans.append((ds, de))
     if len(spans) > 1:
         spans.sort()
@@ -373,6 +420,11 @@ def _term_regex(folded: str) -> str:
     ~ ``myshop``), and a term starting/ending with a letter or digit must not sit inside a longer word."""
     parts: list[str] = []
     prev_alnum = False
+    stripped = folded.strip()
+    if stripped.startswith("+"):
+        # "+1 555 …": the plus of an international number is part of the term, but may be left out.
+        parts.append(r"\+?\s{0,2}")
+        folded = stripped[1:]
     for ch in folded:
         if ch.isalnum():
             if prev_alnum:

@@ -137,7 +137,9 @@ _CONFUSABLES = {
 }
 _CONFUSABLE_TABLE = str.maketrans(_CONFUSABLES)
 _HAS_CYRILLIC_GREEK = re.compile(r"[\u0250-\u02af\u0370-\u03ff\u0400-\u052f\u1d00-\u1d7f]")
-_WORD = re.compile(r"[^\W\d_]+")
+# Runs of Latin, Cyrillic and Greek letters only: a look-alike word glued to Japanese or Chinese text
+# ("Теlеgrаmで") is still judged on its own letters.
+_WORD = re.compile(r"[a-z\u00c0-\u024f\u0250-\u02af\u0370-\u03ff\u0400-\u052f\u1d00-\u1d7f\u1e00-\u1eff]+")
 
 
 def _is_latin_letter(c: str) -> bool:
@@ -328,12 +330,22 @@ def letters_view(text: View) -> View:
 
 # ------------------------------------------------------------------------------------------- numbers view
 
+# Spelled digits in the Latin languages of the product (a phone number read out word by word).
+# Ambiguous words ("un", "due", "sei") only ever become digits in this view, where nothing but phone
+# patterns look, and those need seven digits in a row.
 _NUMBER_WORDS = {
     "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
     "eight": "8", "nine": "9",
+    "null": "0", "eins": "1", "zwei": "2", "zwo": "2", "drei": "3", "vier": "4", "fünf": "5", "sechs": "6",
+    "sieben": "7", "acht": "8", "neun": "9",
+    "zéro": "0", "un": "1", "deux": "2", "trois": "3", "quatre": "4", "cinq": "5", "sept": "7", "huit": "8",
+    "neuf": "9",
+    "cero": "0", "uno": "1", "dos": "2", "tres": "3", "cuatro": "4", "cinco": "5", "seis": "6", "siete": "7",
+    "ocho": "8", "nueve": "9",
+    "due": "2", "tre": "3", "quattro": "4", "cinque": "5", "sei": "6", "sette": "7", "otto": "8", "nove": "9",
 }
 # Literal-first (so `re` skips ahead by first character); word edges are checked in Python.
-_NUMBER_WORD = re.compile(r"zero|one|two|three|four|five|six|seven|eight|nine")
+_NUMBER_WORD = re.compile("|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)))
 _CJK_DIGITS = str.maketrans("〇零一二三四五六七八九幺两", "0012345678912")
 _CJK_DIGIT_HINT = re.compile(r"[〇零一二三四五六七八九幺两]{3}")
 
@@ -365,7 +377,7 @@ _TLD_HINT = (
 )
 _LABEL = r"[a-z0-9\u00e0-\u024f-]{1,63}"  # ASCII/Latin labels: a CJK sentence must not become a "domain"
 _DOT_WORD = r"(?:dot|punkt|point|punto|ドット|点)"
-_AT_WORD = r"(?:at|arroba|chiocciola|アット(?:マーク)?|atmark|艾特)"
+_AT_WORD = r"(?:at|arobase|arroba|chiocciola|klammeraffe|アット(?:マーク)?|atmark|艾特)"
 _SPELLED_DOT = (
     rf"(?:\s{{0,3}}[\[\(\{{<]\s{{0,3}}(?:{_DOT_WORD}|\.)\s{{0,3}}[\]\)\}}>]\s{{0,3}}"
     rf"|\s{{1,3}}{_DOT_WORD}\s{{1,3}}|\s{{1,3}}\.\s{{1,3}}|\s{{0,3}}(?:点|ドット)\s{{0,3}})"
@@ -443,11 +455,11 @@ def _address_edits(text: str) -> list[tuple[int, int, str]]:
         if local_start == a:
             continue
         spelled_at = at != "@" and at[:1] not in "[({<"
-        if spelled_at and text[local_start:a] in _NOT_LOCAL:
+        if at == "at" and text[local_start:a] in _NOT_LOCAL:
             continue  # "order at brand (.) com", "visit us at shop dot com": a verb or pronoun, not a mailbox
         d = _DOMAIN_AFTER.match(text, b)
-        if d is None:
-            continue
+        if d is None or d.group().startswith("www"):
+            continue  # "filters at www dot brand dot com" is a link (rebuilt below), not a mailbox
         # A spelled " at " needs a spelled or bracketed dot in the domain too, else "arrived at
         # amazon.com" would become an e-mail address.
         if spelled_at and not _DOT_PART.search(d.group()):

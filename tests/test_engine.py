@@ -1,0 +1,343 @@
+"""Engine unit tests: views and their maps, matching semantics, overlaps, own terms, languages, loader.
+
+Semantics are tested on small catalogues written here (tmp_path), so they do not depend on how the real
+rules evolve; a few end-to-end checks use the real catalogue for behaviour the product promises.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import app
+from app.catalogue import CatalogueError, catalogue_markdown, load_catalogue
+from app.engine import check, validate_own_term
+from app.langdetect import detect, segments
+from app.normalize import Views
+from app.prefilter import required_literals
+
+CATEGORIES = """
+[[category]]
+id = "test"
+severity = "block"
+title = { en = "Test", zh = "测试" }
+reminder = { en = "Reminder", zh = "提醒" }
+sources = ["Test policy"]
+
+[[category]]
+id = "other"
+severity = "warn"
+title = { en = "Other", zh = "其他" }
+reminder = { en = "Reminder", zh = "提醒" }
+
+[[category]]
+id = "own-terms"
+severity = "block"
+title = { en = "Own", zh = "自有" }
+reminder = { en = "Reminder", zh = "提醒" }
+"""
+
+RULE_TEXT = 'title = { en = "T", zh = "标题" }\nmessage = { en = "M", zh = "消息" }\nsuggestion = { en = "S", zh = "建议" }\n'
+
+
+def make_catalogue(tmp_path: Path, rules: str, categories: str = CATEGORIES):
+    d = tmp_path / "rules"
+    d.mkdir(exist_ok=True)
+    (d / "categories.toml").write_text(categories, encoding="utf-8")
+    (d / "t.toml").write_text(textwrap.dedent(rules), encoding="utf-8")
+    return load_catalogue(d)
+
+
+def rule(rid: str, patterns: str, extra: str = "", category: str = "test") -> str:
+    return (
+        f'[[rule]]\nid = "{rid}"\ncategory = "{category}"\npatterns = {patterns}\n{RULE_TEXT}{extra}\n'
+        'bad = ["[[x]]"]\ngood = ["y"]\n'
+    )
+
+
+def spans(report, rule_id=None):
+    return [(f.start, f.end, f.text) for f in report.findings if rule_id is None or f.rule == rule_id]
+
+
+# ------------------------------------------------------------------------------------------------ views
+
+
+@pytest.mark.parametrize(
+    "draft, view, folded",
+    [
+        ("Add me on ｗｈａｔｓａｐｐ", "text", "add me on whatsapp"),
+        ("Wh\u200bats\u00adApp", "text", "whatsapp"),
+        ("WhаtsApp", "text", "whatsapp"),  # Cyrillic а
+        ("Привет WhаtsApp", "text", "привет whatsapp"),  # a real Russian word is left alone
+        ("Straße ﬁne ① ㎏", "text", "strasse fine 1 kg"),
+        ("it’s “fine” – ok", "text", "it's \"fine\" - ok"),
+        ("ｶﾞｲﾄﾞ cafe\u0301", "text", "ガイド café"),
+        ("w h a t s a p p", "letters", "whatsapp"),
+        ("W.h.a.t.s.A.p.p", "letters", "whatsapp"),
+        ("wh@tsapp te1egram sk1pe p4yp4l", "letters", "whatsapp telegram skipe paypal"),
+        ("B07XYZ1234 3rd mp3", "letters", "b07xyz1234 3rd mp3"),
+        ("加 微 信", "letters", "加微信"),
+        ("five five five one two", "numbers", "5 5 5 1 2"),
+        ("someone phoned", "numbers", "someone phoned"),
+        ("一三八一二三四五六七八", "numbers", "13812345678"),
+        ("john at gmail dot com", "address", "john@gmail.com"),
+        ("john [at] gmail (dot) com", "address", "john@gmail.com"),
+        ("service (at) shop (punkt) de", "address", "service@shop.de"),
+        ("www dot brand dot com", "address", "www.brand.com"),
+        ("arrived at amazon.com", "address", "arrived at amazon.com"),
+        ("order at brand (.) com", "address", "order at brand.com"),
+        ("john＠gmail．com", "address", "john@gmail.com"),
+    ],
+)
+def test_views_fold_evasions(draft, view, folded):
+    assert Views(draft)[view].text == folded
+
+
+@pytest.mark.parametrize(
+    "draft",
+    ["Straße ﬁne ① ㎏ İstanbul", "ｶﾞｲﾄﾞ", "e\u0301\u0301x", "w h a t s a p p", "wh@ts\u200bapp", "call five five",
+     "x (at) y (dot) com", "Ǆ ǅ ǆ ﬃ ﷺ", "\ud800 lone \udfff surrogates", "😀👍🏽 👨‍👩‍👧"],
+)
+def test_every_view_maps_back_monotonically(draft):
+    views = Views(draft)
+    for name in ("raw", "text", "letters", "numbers", "address"):
+        v = views[name]
+        if v.starts is None:
+            assert len(v.text) == len(draft)
+            continue
+        assert len(v.starts) == len(v.ends) == len(v.text)
+        assert all(0 <= s < e <= len(draft) for s, e in zip(v.starts, v.ends))
+        assert v.starts == sorted(v.starts) and v.ends == sorted(v.ends)
+
+
+def test_hit_in_a_view_is_reported_on_the_typed_characters(tmp_path):
+    cat = make_catalogue(tmp_path, rule("test.wa", "['whatsapp']", 'view = "letters"'))
+    for draft, typed in [
+        ("Add me on W h a t s A p p now", "W h a t s A p p"),
+        ("Add me on ｗｈａｔｓａｐｐ now", "ｗｈａｔｓａｐｐ"),
+        ("Add me on wh@ts\u200bapp now", "wh@ts\u200bapp"),
+        ("Add me on WhаtsApp now", "WhаtsApp"),
+    ]:
+        assert spans(check(draft, catalogue=cat)) == [(draft.index(typed[0]), draft.index(typed[0]) + len(typed), typed)]
+
+
+def test_expanding_characters_map_to_their_whole_source(tmp_path):
+    cat = make_catalogue(tmp_path, rule("test.fi", "['fin']"))
+    draft = "Das ist ﬁn."  # the ligature ﬁ becomes "fi": the hit covers the whole ligature
+    assert spans(check(draft, catalogue=cat)) == [(8, 10, "ﬁn")]
+
+
+# --------------------------------------------------------------------------------------- rule semantics
+
+
+def test_hit_group_near_unless_digits(tmp_path):
+    rules = (
+        rule("test.id", r"['wechat:\s*(?P<hit>\w+)']")
+        + rule("test.near", r"['\bpaypal\b']", r"near = ['\brefund\b']")
+        + rule("test.unless", r"['\d{3}-\d{4}']", r"unless = ['order\s+\d']")
+        + rule("other.digits", r"['\d[\d ]{2,}\d']", "digits = [7, 15]", category="other")
+    )
+    cat = make_catalogue(tmp_path, rules)
+    assert spans(check("WeChat: kev88", catalogue=cat), "test.id") == [(8, 13, "kev88")]
+    assert spans(check("We refund via PayPal.", catalogue=cat), "test.near") == [(14, 20, "PayPal")]
+    assert spans(check("PayPal is a brand. We refund here.", catalogue=cat), "test.near") == []
+    assert spans(check("Call 555-1234 now", catalogue=cat), "test.unless") == [(5, 13, "555-1234")]
+    assert spans(check("See order 555-1234 now", catalogue=cat), "test.unless") == []
+    assert spans(check("Code 12 34 56", catalogue=cat), "other.digits") == []
+    assert spans(check("Code 12 34 56 78", catalogue=cat), "other.digits") == [(5, 16, "12 34 56 78")]
+
+
+def test_overlapping_hits_of_one_rule_merge(tmp_path):
+    cat = make_catalogue(tmp_path, rule("test.m", r"['add me on whatsapp', 'whatsapp now']"))
+    assert spans(check("please add me on whatsapp now", catalogue=cat)) == [(7, 29, "add me on whatsapp now")]
+
+
+def test_contained_lower_severity_and_same_category_findings_are_dropped(tmp_path):
+    rules = (
+        rule("test.email", r"['[a-z]+@[a-z]+\.com']")
+        + rule("other.domain", r"['[a-z]+\.com']", category="other")
+        + rule("test.word", r"['gmail']")
+    )
+    cat = make_catalogue(tmp_path, rules)
+    # domain (warn) inside e-mail (block) and the same-category word inside it: only the e-mail stays
+    assert [f.rule for f in check("mail john@gmail.com", catalogue=cat).findings] == ["test.email"]
+    # alone, the domain is reported
+    assert [f.rule for f in check("visit gmail.com", catalogue=cat).findings] == ["test.word", "other.domain"]
+
+
+def test_real_catalogue_reports_email_not_its_domain():
+    report = check("Our address is john.smith@gmail.com today")
+    assert ("contact-details.email", "john.smith@gmail.com") in [(f.rule, f.text) for f in report.findings]
+    assert not [f for f in report.findings if f.category == "external-link"]
+
+
+def test_findings_sorted_and_deterministic():
+    draft = "Call +1 555 123 4567 😊 or mail a@b.com, WeChat: kev_88 https://bit.ly/abc"
+    a = check(draft).to_dict()
+    b = check(draft).to_dict()
+    assert a == b
+    keys = [(f["start"], f["end"]) for f in a["findings"]]
+    assert keys == sorted(keys)
+
+
+def test_lang_must_be_known():
+    with pytest.raises(ValueError):
+        check("hello", lang="xx")
+    with pytest.raises(TypeError):
+        check(b"bytes")  # type: ignore[arg-type]
+
+
+# -------------------------------------------------------------------------------------------- languages
+
+
+def test_language_detection():
+    assert detect("Sehr geehrte Frau Wagner, vielen Dank für Ihre Nachricht.") == "de"
+    assert detect("Bonjour Madame, merci pour votre commande.") == "fr"
+    assert detect("Estimado cliente, gracias por su pedido.") == "es"
+    assert detect("Gentile cliente, grazie per il suo ordine.") == "it"
+    assert detect("Dear customer, thank you for your order.") == "en"
+    assert detect("ご注文ありがとうございます。") == "ja"
+    assert detect("感谢您的订单，我们会尽快发货。") == "zh"
+    assert detect("") == "en"
+
+
+def test_sentence_languages_for_mixed_drafts():
+    draft = (
+        "Dear customer, thank you for your order and for your message. We will ship it to you this week. "
+        "备注：请尽快发货。 Vous êtes très gentil, merci pour votre patience."
+    )
+    seg = segments(draft)
+    assert seg.doc == "en"
+    assert seg.lang_at(0) == "en"
+    assert seg.lang_at(draft.index("备注")) == "zh"
+    assert seg.lang_at(draft.index("Vous")) == "fr"
+    # the seller's language is trusted for Latin sentences; scripts still decide CJK ones
+    seg = segments(draft, "de")
+    assert seg.lang_at(0) == "de" and seg.lang_at(draft.index("备注")) == "zh"
+
+
+def test_rule_languages_follow_the_sentence(tmp_path):
+    rules = rule("test.con", r"['\bcon\b']", 'languages = ["fr"]') + rule("test.zh", "['加我']", 'languages = ["zh"]')
+    cat = make_catalogue(tmp_path, rules)
+    # Spanish and Italian "con" (with) never trip the French insult
+    assert spans(check("Gracias, estamos con usted para lo que necesite.", catalogue=cat)) == []
+    assert spans(check("Grazie, siamo con lei per qualsiasi cosa.", catalogue=cat)) == []
+    assert [f.rule for f in check("Vous êtes un con, madame.", catalogue=cat).findings] == ["test.con"]
+    # a Chinese note inside an English message gets the Chinese rules
+    draft = "Thank you for your order, we ship today. 加我好友。"
+    assert [f.rule for f in check(draft, catalogue=cat).findings] == ["test.zh"]
+    assert check(draft, catalogue=cat).lang == "en"
+
+
+# -------------------------------------------------------------------------------------------- own terms
+
+
+def test_own_terms_are_matched_through_the_views():
+    terms = ["SunnyShop", "sunnyshop.com", "+1 555 010 9999"]
+    for draft, typed in [
+        ("Visit SunnyShop for more", "SunnyShop"),
+        ("visit s u n n y s h o p for more", "s u n n y s h o p"),
+        ("visit ＳｕｎｎｙＳｈｏｐ today", "ＳｕｎｎｙＳｈｏｐ"),
+        ("visit Sunny-Shop today", "Sunny-Shop"),
+        ("call 555 010 9999 or +1-555-010-9999", "+1-555-010-9999"),
+    ]:
+        report = check(draft, own_terms=terms)
+        own = [f for f in report.findings if f.rule == "own-terms.custom"]
+        assert own, draft
+        f = own[-1]
+        assert f.text == typed and f.category == "own-terms" and f.severity == "block" and f.policy == "own-terms"
+        assert any(t in f.message["en"] for t in terms) and any(t in f.message["zh"] for t in terms)
+        assert report.verdict == "fix"
+
+
+def test_own_terms_respect_word_edges_and_bad_terms_are_ignored():
+    assert not [f for f in check("the workshop is open", own_terms=["shop"]).findings if f.rule == "own-terms.custom"]
+    assert check("ab cd", own_terms=["ab", "", "   ", "!!!"]).verdict == "ok"
+
+
+@pytest.mark.parametrize(
+    "term, ok", [("sunnyshop", True), ("", False), ("  ", False), ("ab", False), ("x" * 101, False), ("!!!", False),
+                 ("店铺名", True)],
+)
+def test_validate_own_term(term, ok):
+    err = validate_own_term(term)
+    assert (err is None) is ok
+    if err:
+        assert err["en"] and err["zh"]
+
+
+# -------------------------------------------------------------------------------------------- the loader
+
+
+def _error(tmp_path, rules, categories=CATEGORIES):
+    with pytest.raises(CatalogueError) as e:
+        make_catalogue(tmp_path, rules, categories)
+    return str(e.value)
+
+
+@pytest.mark.parametrize(
+    "rules, expect",
+    [
+        (rule("test.a", "['x']") + rule("test.a", "['y']"), "duplicate rule id"),
+        (rule("wrong.a", "['x']"), "not prefixed by its category"),
+        (rule("nope.a", "['x']", category="nope"), "unknown category 'nope'"),
+        (rule("test.a", "['x']", 'languages = ["xx"]'), "unknown language 'xx'"),
+        (rule("test.a", "['x']", "colour = 1"), "unknown key 'colour'"),
+        (rule("test.a", "['(unclosed']"), "does not compile"),
+        (rule("test.a", "['x?']"), "matches the empty string"),
+        (rule("test.a", "['x']", 'view = "nope"'), "unknown view 'nope'"),
+        (rule("test.a", "['x']", 'severity = "fatal"'), "severity 'fatal'"),
+        (rule("test.a", "['x']", "digits = [9, 2]"), "digits"),
+        (rule("test.a", "['x']").replace('zh = "消息"', 'zh = ""'), "message has no 'zh' text"),
+        (rule("test.a", "['x']").replace('message = { en = "M", zh = "消息" }\n', ""), "missing message"),
+        (rule("test.a", "['x']").replace('bad = ["[[x]]"]', 'bad = ["no mark"]'), "has no [[span]]"),
+        (rule("test.a", "['x']").replace('bad = ["[[x]]"]', "bad = []"), "has no bad example"),
+        (rule("test.a", "['x']").replace('good = ["y"]', "good = []"), "has no good example"),
+        (rule("test.a", "['x']").replace('good = ["y"]', 'good = ["[[y]]"]'), "good examples mark nothing"),
+        ("[[rule]\nid = ", "cannot be read as TOML"),
+    ],
+)
+def test_loader_names_file_rule_and_fix(tmp_path, rules, expect):
+    msg = _error(tmp_path, rules)
+    assert expect in msg
+    assert "rules/t.toml" in msg and "fix:" in msg
+
+
+def test_loader_reports_every_problem_at_once(tmp_path):
+    msg = _error(tmp_path, rule("test.a", "['(']") + rule("test.b", "['x']", 'languages = ["xx"]'))
+    assert "test.a" in msg and "test.b" in msg and len(msg.splitlines()) >= 2
+
+
+def test_loader_needs_categories(tmp_path):
+    d = tmp_path / "empty"
+    d.mkdir()
+    with pytest.raises(CatalogueError, match="categories.toml"):
+        load_catalogue(d)
+
+
+def test_prefilter_literals():
+    assert required_literals(r"\byou\s+(?:idiot|moron)s?\b") == frozenset({"idiot", "moron"})
+    assert required_literals(r"colou?r") == frozenset({"color", "colour"})
+    assert required_literals(r"ab*c") is not None and "ac" not in required_literals(r"ab*c")
+    assert required_literals(r"(?i)whatsapp") is None
+    assert required_literals(r"\d+") is None
+
+
+def test_catalogue_markdown_lists_every_rule_and_category():
+    cat = load_catalogue()
+    md = catalogue_markdown(cat)
+    for r in cat.rules:
+        assert f"`{r.id}`" in md
+    for c in cat.categories.values():
+        assert c.reminder["zh"] in md and c.reminder["en"] in md
+
+
+def test_real_catalogue_covers_every_category_and_language():
+    cat = app.load_catalogue()
+    assert set(cat.categories) >= {
+        "abusive", "contact-details", "off-platform", "external-link", "review-manipulation", "marketing", "emoji",
+        "unnecessary-message", "cancel-request", "sensitive-data", "html-markup", "important-tag", "own-terms",
+    }
+    assert cat.categories["unnecessary-message"].severity == "info"
