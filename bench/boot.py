@@ -171,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
             "bare_site": f"http://127.0.0.1:{servers['bare_site'].server_port}/",
         }
         runs: dict[str, list[dict]] = {name: [] for name in pages}
+        crashes: list[str] = []
         try:
             with sync_playwright() as playwright:
                 version = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
@@ -178,9 +179,15 @@ def main(argv: list[str] | None = None) -> int:
                 version.close()
                 for _ in range(args.runs):
                     for name, url in pages.items():
-                        runs[name].append(
-                            one_run(playwright, args.chromium, url, measure_checks=not name.startswith("bare"))
-                        )
+                        for attempt in (1, 2):
+                            try:
+                                run = one_run(playwright, args.chromium, url, measure_checks=not name.startswith("bare"))
+                                break
+                            except Exception as err:  # a renderer crash under load: retried once, reported
+                                crashes.append(f"{name}: {err}".splitlines()[0])
+                                if attempt == 2:
+                                    raise
+                        runs[name].append(run)
         finally:
             for server in servers.values():
                 server.shutdown()
@@ -198,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         "measure": "ms from navigation start to performance.mark('checker:ready'), fresh browser profile per run",
         **sizes,
         "pages": results,
+        "failed_runs_retried": crashes,
         "ratio_to_bare": {
             "single_file": round(results["single_file"]["median_ms"] / results["bare_single_file"]["median_ms"], 2),
             "site": round(results["site"]["median_ms"] / results["bare_site"]["median_ms"], 2),
