@@ -26,7 +26,7 @@ from types import MappingProxyType
 from typing import Mapping
 
 from .normalize import VIEW_NAMES
-from .prefilter import required_literals
+from .prefilter import required_literal_sets
 
 __all__ = [
     "Catalogue",
@@ -95,6 +95,8 @@ class Rule:
     source: str = ""
     # Per pattern: literals one of which every match contains (app/prefilter.py), or None.
     prefilters: tuple[frozenset[str] | None, ...] = field(default=(), hash=False, compare=False)
+    # Per pattern: further literal sets that must each have a member in the text (checked after prefilters).
+    conditions: tuple[tuple[frozenset[str], ...], ...] = field(default=(), hash=False, compare=False)
 
     @property
     def any_language(self) -> bool:
@@ -338,6 +340,7 @@ def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: 
         source = e.get("source", "")
         if len(p.items) > before:
             continue
+        literal_sets = [required_literal_sets(pt.pattern) for pt in patterns]
         rules.append(
             Rule(
                 id=rid,
@@ -357,7 +360,8 @@ def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: 
                 digits=digits,
                 file=file,
                 source=source if isinstance(source, str) else "",
-                prefilters=tuple(required_literals(pt.pattern) for pt in patterns),
+                prefilters=tuple(sets[0] if sets else None for sets in literal_sets),
+                conditions=tuple(tuple(sets[1:]) for sets in literal_sets),
             )
         )
     return rules

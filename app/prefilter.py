@@ -13,7 +13,9 @@ ever changes shape, ``required_literals`` returns None and matching stays correc
 
 from __future__ import annotations
 
-__all__ = ["required_literals"]
+from functools import lru_cache
+
+__all__ = ["required_literals", "required_literal_sets", "literal_cost"]
 
 _MAXSET = 64  # largest product kept as an exact literal set
 _MAXMATCH = 600  # largest alternation kept as a required-literal set (the engine indexes each literal)
@@ -61,6 +63,7 @@ _COMMON_WORDS = set(
 )
 
 
+@lru_cache(maxsize=None)
 def literal_cost(lit: str) -> float:
     """How likely ``lit`` is to occur in an ordinary draft (lower = more selective)."""
     w = lit.strip()
@@ -82,13 +85,26 @@ def _best(cands):
 
 
 def _seq(items):
-    """(exact, match) for a sequence: exact = the set of strings it matches when small, else None;
-    match = a set of strings one of which every match contains, else None."""
+    """(exact, conds) for a sequence: exact = the set of strings it matches when small, else None;
+    conds = sets of strings such that every match contains a member of EACH set (all necessary)."""
     all_exact = True
-    cands = []
+    cands: list = []
     run = {""}
     for op, av in items:
-        ex, ma = _node(op, av)
+        if op in _REPEATS and av[0] >= 1 and not (av[0] == av[1] == 1):
+            body_ex, body_conds = _seq(av[2].data if hasattr(av[2], "data") else av[2])
+            if body_ex is not None and "" not in body_ex:
+                # X{1,} with a literal X: its first copy ends the run before it ("f" + "u+" → "fu") and its
+                # last copy starts the next one ("u" + "c+" → "uc"), so `f+u+c+k+` still requires "ck".
+                all_exact = False
+                if len(run) * len(body_ex) <= _MAXSET:
+                    cands.append(_as_match({a + b for a in run for b in body_ex}))
+                else:
+                    cands.append(_as_match(run))
+                    cands.append(_as_match(body_ex))
+                run = set(body_ex)
+                continue
+        ex, conds = _node(op, av)
         if ex is not None:
             if len(run) * len(ex) <= _MAXSET:
                 run = {a + b for a in run for b in ex}
@@ -99,15 +115,15 @@ def _seq(items):
         else:
             all_exact = False
             cands.append(_as_match(run))
-            cands.append(ma)
+            cands.extend(conds)
             run = {""}
     cands.append(_as_match(run))
-    return (run if all_exact else None), _best(cands)
+    return (run if all_exact else None), [c for c in cands if c is not None]
 
 
 def _node(op, av):
     if op == _LITERAL:
-        return {chr(av)}, None
+        return {chr(av)}, []
     if op == _IN:
         chars = set()
         for iop, iav in av:
@@ -116,16 +132,16 @@ def _node(op, av):
             elif iop == _RANGE and iav[1] - iav[0] < _MAXCLASS:
                 chars.update(chr(c) for c in range(iav[0], iav[1] + 1))
             else:
-                return None, None  # categories, negation, big ranges
+                return None, []  # categories, negation, big ranges
         if 0 < len(chars) <= _MAXCLASS:
-            return chars, None
-        return None, None
+            return chars, []
+        return None, []
     if op in _ZERO_WIDTH:
-        return {""}, None  # consumes nothing: transparent inside a sequence
+        return {""}, []  # consumes nothing: transparent inside a sequence
     if op == _SUBPATTERN:
         _group, add_flags, _del_flags, p = av
         if add_flags & _IGNORECASE:
-            return None, None
+            return None, []
         return _seq(p.data if hasattr(p, "data") else p)
     if _ATOMIC is not None and op == _ATOMIC:
         return _seq(av.data if hasattr(av, "data") else av)
@@ -138,36 +154,44 @@ def _node(op, av):
             if len(u) <= _MAXSET:
                 exact = u
         matches = []
-        for ex, ma in infos:
-            m = _as_match(ex) if ex is not None else None
-            m = _best([m, ma])
+        for ex, conds in infos:
+            m = _best([_as_match(ex) if ex is not None else None, *conds])
             if m is None:
-                return exact, None
+                return exact, []  # a branch requires nothing we can name: no condition for the whole
             matches.append(m)
         u = _minimal(frozenset().union(*matches))
-        return exact, (u if len(u) <= _MAXMATCH else None)
+        return exact, ([u] if len(u) <= _MAXMATCH else [])
     if op in _REPEATS:
         lo, hi, p = av
-        ex, ma = _seq(p.data if hasattr(p, "data") else p)
+        ex, conds = _seq(p.data if hasattr(p, "data") else p)
         if lo == 0:
             if hi == 1 and ex is not None:
-                return {""} | ex, None
-            return None, None  # may consume anything or nothing: breaks a literal run
+                return {""} | ex, []
+            return None, []  # may consume anything or nothing: breaks a literal run
         if lo == hi == 1:
-            return ex, ma
-        return None, _best([_as_match(ex), ma])
-    return None, None
+            return ex, conds
+        return None, [c for c in [_as_match(ex), *conds] if c is not None]
+    return None, []
+
+
+def required_literal_sets(pattern: str, limit: int = 4) -> list[frozenset[str]]:
+    """Sets of strings such that every match of ``pattern`` contains a member of each set; the most
+    selective first, at most ``limit``. Empty when nothing can be said."""
+    if _P is None:
+        return []
+    try:
+        parsed = _P.parse(pattern)
+        if parsed.state.flags & _IGNORECASE:
+            return []
+        _, conds = _seq(parsed.data)
+    except Exception:  # an unexpected parser shape must never break loading
+        return []
+    unique = list(dict.fromkeys(conds))
+    unique.sort(key=lambda c: (sum(literal_cost(x) for x in c), len(c), sorted(c)))
+    return unique[:limit]
 
 
 def required_literals(pattern: str) -> frozenset[str] | None:
     """Strings one of which occurs in every match of ``pattern``, or None when unknown."""
-    if _P is None:
-        return None
-    try:
-        parsed = _P.parse(pattern)
-        if parsed.state.flags & _IGNORECASE:
-            return None
-        _, match = _seq(parsed.data)
-    except Exception:  # an unexpected parser shape must never break loading
-        return None
-    return match
+    sets = required_literal_sets(pattern, 1)
+    return sets[0] if sets else None
