@@ -377,10 +377,12 @@ _TLD_HINT = (
 )
 _LABEL = r"[a-z0-9\u00e0-\u024f-]{1,63}"  # ASCII/Latin labels: a CJK sentence must not become a "domain"
 _DOT_WORD = r"(?:dot|punkt|point|punto|ドット|点)"
+# "gmail。com": a CJK full stop typed between two ASCII labels is a dot.
+_CJK_DOT = r"(?<=[a-z0-9])。(?=[a-z])"
 _AT_WORD = r"(?:at|arobase|arroba|chiocciola|klammeraffe|アット(?:マーク)?|atmark|艾特)"
 _SPELLED_DOT = (
     rf"(?:\s{{0,3}}[\[\(\{{<]\s{{0,3}}(?:{_DOT_WORD}|\.)\s{{0,3}}[\]\)\}}>]\s{{0,3}}"
-    rf"|\s{{1,3}}{_DOT_WORD}\s{{1,3}}|\s{{1,3}}\.\s{{1,3}}|\s{{0,3}}(?:点|ドット)\s{{0,3}})"
+    rf"|\s{{1,3}}{_DOT_WORD}\s{{1,3}}|\s{{1,3}}\.\s{{1,3}}|\s{{0,3}}(?:点|ドット)\s{{0,3}}|{_CJK_DOT})"
 )
 # Rebuild an address only where the words around "at"/"dot" look like one: a label, an "at", labels
 # joined by (spelled) dots, and a top-level domain. "look at the box" or "arrived at amazon.com" fail the
@@ -399,11 +401,11 @@ _DOMAIN_AFTER = re.compile(
 _DOT_PART = re.compile(_SPELLED_DOT)
 # A spelled or spaced dot: the only way "www dot brand dot com" differs from a domain.
 _DOT_TOKEN = re.compile(
-    rf"[\[\(\{{<]\s{{0,3}}(?:{_DOT_WORD}|\.)\s{{0,3}}[\]\)\}}>]|(?<=\s)(?:{_DOT_WORD}|\.)(?=\s)|点|ドット"
+    rf"[\[\(\{{<]\s{{0,3}}(?:{_DOT_WORD}|\.)\s{{0,3}}[\]\)\}}>]|(?<=\s)(?:{_DOT_WORD}|\.)(?=\s)|点|ドット|{_CJK_DOT}"
 )
 _ADDRESS_HINT = re.compile(
     rf"[\[\(\{{<]\s{{0,3}}(?:{_AT_WORD}|{_DOT_WORD}|@|\.)\s{{0,3}}[\]\)\}}>]|\s(?:{_AT_WORD}|{_DOT_WORD})\s|\s@|@\s|\s\.\s"
-    r"|点|ドット|アット|艾特"
+    r"|点|ドット|アット|艾特|[a-z0-9]。[a-z]"
 )
 _TLDS = frozenset(_TLD_HINT[3:-1].split("|"))
 _LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-") | frozenset(map(chr, range(0xE0, 0x250)))
@@ -429,6 +431,13 @@ def _label_end_before(text: str, a: int) -> int:
     while j > lo and text[j - 1] in _LOCAL_CHARS:
         j -= 1
     return j
+
+
+_MAIL_PROVIDER = re.compile(
+    r"(?:gmail|googlemail|yahoo|hotmail|outlook|live|msn|icloud|me|aol|proton(?:mail)?|gmx|web|t-online|"
+    r"freenet|orange|free|laposte|wanadoo|sfr|libero|virgilio|alice|tiscali|telefonica|qq|163|126|sina|sohu|"
+    r"foxmail|aliyun|139|yeah|docomo|ezweb|softbank|i\.softbank|naver|mail)\."
+)
 
 
 # Words that precede a spelled "at" in ordinary sentences ("order at", "available at", "us at"): never the
@@ -461,8 +470,9 @@ def _address_edits(text: str) -> list[tuple[int, int, str]]:
         if d is None or d.group().startswith("www"):
             continue  # "filters at www dot brand dot com" is a link (rebuilt below), not a mailbox
         # A spelled " at " needs a spelled or bracketed dot in the domain too, else "arrived at
-        # amazon.com" would become an e-mail address.
-        if spelled_at and not _DOT_PART.search(d.group()):
+        # amazon.com" would become an e-mail address; a known mailbox provider is enough on its own
+        # ("john at gmail.com").
+        if spelled_at and not _DOT_PART.search(d.group()) and not _MAIL_PROVIDER.match(d.group()):
             continue
         edits.append((a, b, "@"))
         for dp in _DOT_PART.finditer(d.group()):
