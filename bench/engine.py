@@ -83,6 +83,22 @@ def time_check(text: str, n: int) -> dict:
     }
 
 
+def calibration_us() -> float:
+    """A fixed pure-Python workload (µs, best of 5): compare it across machines before comparing checks.
+
+    On an idle desktop it takes a few hundred µs; on a shared, busy machine several times more, and
+    every number below scales with it.
+    """
+    best = float("inf")
+    for _ in range(5):
+        t0 = time.process_time()
+        total = 0
+        for i in range(20000):
+            total += i & 7
+        best = min(best, time.process_time() - t0)
+    return round(best * 1e6, 1)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeat", type=int, default=3, help="passes over the corpus (best is reported)")
@@ -100,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         "rules": len(cat.rules),
         "patterns": sum(len(r.patterns) for r in cat.rules),
         "catalogue_load_ms": round(load_ms, 1),
+        "calibration_us": calibration_us(),
     }
     if messages:
         for m in messages:
