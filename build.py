@@ -349,6 +349,7 @@ def render_site_page(config_json: str, *, template: str = "index.html", code: st
     head = Markup("\n").join([
         Markup('<link rel="stylesheet" href="./pyscript/core.css">'),
         Markup('<link rel="stylesheet" href="./web/style.css">'),
+        Markup('<link rel="stylesheet" href="./web/appeal.css">'),
         Markup('<link rel="modulepreload" href="./pyscript/core.js">'),
         Markup('<script src="./web/boot.js" data-pyscript="./pyscript/core.js"></script>'),
     ])
@@ -378,6 +379,7 @@ def render_single_page(
     embed_js = (ROOT / "web" / "embed.js").read_text("utf-8")
     boot_js = (ROOT / "web" / "boot.js").read_text("utf-8")
     css = (PYSCRIPT_DIST / "core.css").read_text("utf-8") + "\n" + (ROOT / "web" / "style.css").read_text("utf-8")
+    css += "\n" + (ROOT / "web" / "appeal.css").read_text("utf-8")
     if "</style" in css.lower():
         raise BuildError("CSS contains '</style' — fix the stylesheet")
     # A fixed nonce has no secrecy in a static file; deriving it from the content keeps builds
@@ -433,7 +435,7 @@ def build_site(site: Path, app_zip: bytes, wheels: Mapping[str, bytes]) -> None:
     assets = runtime_assets(single=False)
     assets.append(Asset("app.zip", app_zip))
     assets += [Asset(f"wheels/{name}", data) for name, data in sorted(wheels.items())]
-    for name in ("boot.js", "style.css"):
+    for name in ("boot.js", "style.css", "appeal.css"):
         assets.append(Asset(f"web/{name}", (ROOT / "web" / name).read_bytes()))
     config = pyscript_config(assets, "./", python_files_config("app.zip", [f"wheels/{n}" for n in sorted(wheels)]))
     assets.append(Asset("index.html", render_site_page(config).encode("utf-8")))

@@ -97,6 +97,7 @@ def main() -> Page:
         _put_wheels_on_path()
         _page = Page()
         _page.start()
+        import app.page_appeal; app.page_appeal.install(_page)  # noqa: E702 - the appeal view (issue 5)
     except BaseException as err:
         js.checkerFailed(f"{type(err).__name__}: {err}")
         raise
