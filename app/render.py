@@ -16,9 +16,24 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
-__all__ = ["Rendered", "findings_html", "highlight_html", "render", "utf16_offsets", "verdict_html"]
+__all__ = [
+    "Rendered",
+    "findings_html",
+    "highlight_html",
+    "options_html",
+    "render",
+    "summary_text",
+    "terms_html",
+    "tip_html",
+    "utf16_offsets",
+    "verdict_html",
+]
 
 SEVERITIES = ("block", "warn", "info")
+# The second cue beside colour (issue 4 item 1): each severity has its own shape in the list and the
+# tip, and its own underline style in the editor (web/style.css).
+SEVERITY_ICONS = {"block": "✖", "warn": "▲", "info": "●"}
+VERDICT_ICONS = {"ok": "✔", "review": "▲", "fix": "✖"}
 
 
 @dataclass(frozen=True)
@@ -27,6 +42,7 @@ class Rendered:
     findings: str  # inner HTML of #findings
     verdict: str  # inner HTML of #verdict
     verdict_key: str  # value for #verdict's data-verdict: "empty" | "ok" | "review" | "fix"
+    summary: str = ""  # plain text for the aria-live summary (announced only when it changes)
 
 
 def utf16_offsets(text: str, offsets: Iterable[int]) -> dict[int, int]:
@@ -103,30 +119,158 @@ def _localized(value: object, lang: str) -> str:
     return "" if value is None else str(value)
 
 
-def findings_html(text: str, findings: Sequence[Mapping], lang: str, strings: Mapping[str, str]) -> str:
-    """One ``<li>`` per finding, in the report's order, with the texts in the interface language."""
+def _severity_badge(severity: str, strings: Mapping[str, str]) -> str:
+    icon = SEVERITY_ICONS.get(severity, "●")
+    return (
+        f'<span class="severity"><span class="sev-icon" aria-hidden="true">{icon}</span>'
+        f'{escape(strings.get(f"severity.{severity}", severity))}</span>'
+    )
+
+
+def _fix_label(finding: Mapping, strings: Mapping[str, str]) -> str:
+    flagged = str(finding["text"])
+    if finding.get("fix") == "":
+        return strings["findings.fix_delete"].format(text=flagged)
+    return strings["findings.fix_replace"].format(text=flagged, replacement=finding["fix"])
+
+
+def _fix_button(finding: Mapping, index: int, strings: Mapping[str, str]) -> str:
+    if finding.get("fix") is None:
+        return ""
+    return (
+        f'<button type="button" class="finding-fix" data-action="fix" data-finding="{index}">'
+        f'<span class="fix-verb">{escape(strings["findings.apply_fix"])}</span> '
+        f'<span class="fix-what">{escape(_fix_label(finding, strings))}</span></button>'
+    )
+
+
+def _reminder_html(finding: Mapping, reminders: Mapping[str, Mapping], lang: str, strings: Mapping[str, str]) -> str:
+    """The policy reminder of the finding's category, with its sources named as text."""
+    reminder = reminders.get(str(finding.get("policy") or finding["category"]))
+    if not reminder:
+        return ""
+    sources = ", ".join(str(source) for source in reminder.get("sources") or ())
+    html = f'<span class="reminder-text">{escape(_localized(reminder.get("reminder"), lang))}</span>'
+    if sources:
+        html += f' <span class="sources">{escape(strings["policy.sources_label"])} {escape(sources)}</span>'
+    return html
+
+
+def findings_html(
+    text: str,
+    findings: Sequence[Mapping],
+    lang: str,
+    strings: Mapping[str, str],
+    reminders: Mapping[str, Mapping] | None = None,
+) -> str:
+    """One ``<li>`` per finding, in the report's order, with the texts in the interface language.
+
+    The head of each entry is a button (keyboard reachable) that selects the flagged text in the
+    editor; the entry also says why it matters (the category's policy reminder), what to write
+    instead, offers the one-click fix when the rule has one, and the appeal entry point.
+    """
+    reminders = reminders or {}
     units = utf16_offsets(text, (p for f in findings for p in (f["start"], f["end"])))
     items = []
     for index, finding in enumerate(findings):
         severity = str(finding["severity"])
+        title = _localized(finding.get("title"), lang)
         suggestion = _localized(finding.get("suggestion"), lang)
+        label = strings["findings.mark_label"].format(severity=strings.get(f"severity.{severity}", severity), title=title)
         parts = [
             f'<li class="finding" data-rule="{_attr(finding["rule"])}" data-category="{_attr(finding["category"])}" '
             f'data-severity="{_attr(severity)}" data-finding="{index}" '
             f'data-utf16-start="{units[finding["start"]]}" data-utf16-end="{units[finding["end"]]}">',
-            '<p class="finding-head">',
-            f'<span class="severity">{escape(strings.get(f"severity.{severity}", severity))}</span>',
-            f'<strong class="title">{escape(_localized(finding.get("title"), lang))}</strong>',
-            f'<q class="quote" title="{_attr(strings.get("findings.flagged", ""))}">{escape(str(finding["text"]))}</q>',
-            "</p>",
+            f'<button type="button" class="finding-head finding-select" data-action="select" data-finding="{index}" '
+            f'title="{_attr(strings["findings.select_hint"])}">',
+            _severity_badge(severity, strings),
+            f'<strong class="title">{escape(title)}</strong> ',
+            f'<q class="quote" aria-label="{_attr(strings["findings.flagged"])}">{escape(str(finding["text"]))}</q>',
+            f'<span class="visually-hidden">{escape(label)}</span>',
+            "</button>",
             f'<p class="message">{escape(_localized(finding.get("message"), lang))}</p>',
         ]
         if suggestion:
-            label = escape(strings.get("findings.instead", ""))
-            parts.append(f'<p class="suggestion"><span class="label">{label}</span> {escape(suggestion)}</p>')
-        parts.append("</li>")
+            parts.append(
+                f'<p class="suggestion"><span class="label">{escape(strings["findings.instead"])}</span> '
+                f"{escape(suggestion)}</p>"
+            )
+        why = _reminder_html(finding, reminders, lang, strings)
+        if why:
+            parts.append(
+                f'<details class="why"><summary>{escape(strings["findings.why"])}</summary><p>{why}</p></details>'
+            )
+        parts.append('<p class="finding-actions">')
+        parts.append(_fix_button(finding, index, strings))
+        parts.append(
+            f'<button type="button" class="finding-appeal link-button" data-rule="{_attr(finding["rule"])}" '
+            f'data-category="{_attr(finding["category"])}" title="{_attr(strings["appeal.got_warning_hint"])}">'
+            f'{escape(strings["appeal.got_warning"])}</button>'
+        )
+        parts.append("</p></li>")
         items.append("".join(parts))
     return "".join(items)
+
+
+def tip_html(
+    text: str,
+    finding: Mapping,
+    index: int,
+    lang: str,
+    strings: Mapping[str, str],
+    reminders: Mapping[str, Mapping] | None = None,
+) -> str:
+    """The card shown over the editor when a highlight is hovered or the caret is in it."""
+    severity = str(finding["severity"])
+    parts = [
+        '<p class="tip-head">',
+        _severity_badge(severity, strings),
+        f'<strong class="title">{escape(_localized(finding.get("title"), lang))}</strong></p>',
+        f'<p class="message">{escape(_localized(finding.get("message"), lang))}</p>',
+    ]
+    why = _reminder_html(finding, reminders or {}, lang, strings)
+    if why:
+        parts.append(f'<p class="why"><span class="label">{escape(strings["findings.why"])}</span> {why}</p>')
+    suggestion = _localized(finding.get("suggestion"), lang)
+    if suggestion:
+        parts.append(
+            f'<p class="suggestion"><span class="label">{escape(strings["findings.instead"])}</span> '
+            f"{escape(suggestion)}</p>"
+        )
+    fix = _fix_button(finding, index, strings)
+    if fix:
+        parts.append(f'<p class="finding-actions">{fix}</p>')
+    return "".join(parts)
+
+
+def summary_text(text: str, report: Mapping, strings: Mapping[str, str]) -> str:
+    """One sentence for the aria-live region: the verdict and the counts."""
+    if not text.strip():
+        return strings["verdict.empty"]
+    key = str(report["verdict"])
+    counts = {severity: 0 for severity in SEVERITIES}
+    counts.update(report.get("counts") or {})
+    return strings["verdict.summary"].format(verdict=strings[f"verdict.{key}"], **counts)
+
+
+def terms_html(terms: Sequence[str], strings: Mapping[str, str]) -> str:
+    """The seller's own terms, each with a labelled remove button."""
+    if not terms:
+        return f'<li class="terms-empty">{escape(strings["terms.empty"])}</li>'
+    return "".join(
+        f'<li><span class="term">{escape(term)}</span> '
+        f'<button type="button" class="link-button" data-action="remove-term" data-term="{index}" '
+        f'aria-label="{_attr(strings["terms.remove_label"].format(term=term))}">{escape(strings["terms.remove"])}</button></li>'
+        for index, term in enumerate(terms)
+    )
+
+
+def options_html(options: Iterable[tuple[str, str]], selected: str) -> str:
+    """``<option>`` elements for a ``<select>``: (value, label) pairs."""
+    return "".join(
+        f'<option value="{_attr(value)}"{" selected" if value == selected else ""}>{escape(label)}</option>'
+        for value, label in options
+    )
 
 
 def verdict_html(text: str, report: Mapping, strings: Mapping[str, str]) -> tuple[str, str]:
@@ -140,20 +284,32 @@ def verdict_html(text: str, report: Mapping, strings: Mapping[str, str]) -> tupl
     counts = {severity: 0 for severity in SEVERITIES}
     counts.update(report.get("counts") or {})
     detail = strings[f"verdict.{key}_detail"]
-    html = f'<span class="verdict-label">{escape(strings[f"verdict.{key}"])}</span> '
+    icon = VERDICT_ICONS.get(key, "")
+    html = (
+        f'<span class="verdict-icon" aria-hidden="true">{icon}</span>'
+        f'<span class="verdict-label">{escape(strings[f"verdict.{key}"])}</span> '
+    )
     if key != "ok":
         html += f'<span class="verdict-counts">{escape(strings["verdict.counts"].format(**counts))}</span> '
     html += f'<span class="verdict-detail">{escape(detail)}</span>'
     return key, html
 
 
-def render(text: str, report: Mapping, lang: str, strings: Mapping[str, str]) -> Rendered:
-    """Everything the page shows for one check of ``text`` (``report`` is ``Report.to_dict()``)."""
+def render(
+    text: str,
+    report: Mapping,
+    lang: str,
+    strings: Mapping[str, str],
+    reminders: Mapping[str, Mapping] | None = None,
+) -> Rendered:
+    """Everything the page shows for one check of ``text`` (``report`` is ``Report.to_dict()``;
+    ``reminders`` maps a category to its policy reminder, as in ``Report.reminders``)."""
     findings = report["findings"]
     key, verdict = verdict_html(text, report, strings)
     return Rendered(
         highlights=highlight_html(text, findings),
-        findings=findings_html(text, findings, lang, strings),
+        findings=findings_html(text, findings, lang, strings, reminders),
         verdict=verdict,
         verdict_key=key,
+        summary=summary_text(text, report, strings),
     )
