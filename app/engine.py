@@ -289,43 +289,48 @@ def _key_char(lit: str) -> str:
 class _ViewPlan:
     """Which patterns of one view can match a given text, decided from literals they require.
 
-    Each pattern with required literals is indexed under one trigram per literal (one character for
-    literals shorter than 3); a text's trigram/character sets are intersected with the index, and a
-    candidate is confirmed with a substring search for the literals behind the key found.
+    Every distinct literal is indexed once, under its least frequent trigram (one character for literals
+    shorter than 3). For a text, the trigrams (or characters) present select the literals worth a
+    substring search; each literal found then names the patterns that need it. A pattern with further
+    literal sets (``Rule.conditions``) also needs one member of each of those to be present.
     """
 
-    __slots__ = ("always", "index3", "keys3", "index1", "keys1", "conditions")
+    __slots__ = ("always", "lits", "lit_grams", "lit_patterns", "index3", "keys3", "index1", "keys1", "conditions")
 
     def __init__(self) -> None:
-        self.conditions: dict[tuple[int, int], tuple[frozenset[str], ...]] = {}
         self.always: list[tuple[int, int]] = []  # (rule position, pattern position) without prefilter
-        self.index3: dict[tuple, list[tuple[tuple[int, int], tuple[str, ...]]]] = {}
-        self.index1: dict[str, list[tuple[tuple[int, int], tuple[str, ...]]]] = {}
+        self.lits: list[str] = []
+        self.lit_grams: list[tuple] = []
+        self.lit_patterns: list[list[tuple[int, int]]] = []
+        self.index3: dict[tuple, list[int]] = {}
+        self.index1: dict[str, list[int]] = {}
         self.keys3: set = set()
         self.keys1: set = set()
+        self.conditions: dict[tuple[int, int], tuple[frozenset[str], ...]] = {}
 
-    def add(self, rp: tuple[int, int], lits: frozenset[str]) -> None:
-        by3: dict[tuple, list[tuple[str, tuple]]] = {}
-        by1: dict[str, list[tuple[str, tuple]]] = {}
+    def add(self, rp: tuple[int, int], lits: frozenset[str], ids: dict[str, int]) -> None:
         for lit in sorted(lits):
-            if len(lit) >= 3:
-                # Every trigram of the literal must be in the text before a substring search is worth it.
-                grams = tuple(sorted({tuple(lit[i:i + 3]) for i in range(len(lit) - 2)},
-                                     key=lambda g: sum(literal_cost(ch) for ch in g)))
-                by3.setdefault(_key_gram(lit), []).append((lit, grams))
-            else:
-                by1.setdefault(_key_char(lit), []).append((lit, ()))
-        for k, group in by3.items():
-            self.index3.setdefault(k, []).append((rp, tuple(group)))
-        for k, group in by1.items():
-            self.index1.setdefault(k, []).append((rp, tuple(group)))
+            lid = ids.get(lit)
+            if lid is None:
+                lid = ids[lit] = len(self.lits)
+                self.lits.append(lit)
+                self.lit_patterns.append([])
+                if len(lit) >= 3:
+                    self.lit_grams.append(tuple(zip(lit, lit[1:], lit[2:])))
+                    self.index3.setdefault(_key_gram(lit), []).append(lid)
+                else:
+                    self.lit_grams.append(())
+                    self.index1.setdefault(_key_char(lit), []).append(lid)
+            self.lit_patterns[lid].append(rp)
 
     def freeze(self) -> None:
         self.keys3 = set(self.index3)
         self.keys1 = set(self.index1)
 
-    def candidates(self, text: str, cache: dict) -> dict[tuple[int, int], list[str] | None]:
-        """Patterns that can match ``text``: for each, the required literals present (None: no prefilter)."""
+    def candidates(self, text: str, cache: dict, skip_rules=frozenset()) -> dict[tuple[int, int], list[str] | None]:
+        """Patterns that can match ``text``: for each, the required literals present (None: no prefilter).
+        Rules in ``skip_rules`` (positions; their languages are absent) are left out before the costlier
+        condition checks."""
         out: dict[tuple[int, int], list[str] | None] = dict.fromkeys(self.always)
         # Views without evasions share the draft's folded string: its trigrams and the literals found in it
         # are computed once per check.
@@ -333,60 +338,77 @@ class _ViewPlan:
         if per_text is None:
             per_text = cache[id(text)] = [None, {}]
         present: dict[str, bool] = per_text[1]
-        if self.keys3:
-            grams = per_text[0]
-            if grams is None:
-                grams = per_text[0] = set(zip(text, text[1:], text[2:]))
-            hits = [self.index3[key] for key in grams & self.keys3]
-        else:
-            hits = []
-        if self.keys1:
-            hits.extend(self.index1[key] for key in set(text) & self.keys1)
         grams = per_text[0]
-
-        def is_present(lit: str) -> bool:
+        if self.keys3 and grams is None:
+            grams = per_text[0] = set(zip(text, text[1:], text[2:]))
+        lit_ids: list[int] = []
+        if self.keys3:
+            for key in grams & self.keys3:
+                lit_ids.extend(self.index3[key])
+        if self.keys1:
+            for key in set(text) & self.keys1:
+                lit_ids.extend(self.index1[key])
+        lits, lit_grams, lit_patterns = self.lits, self.lit_grams, self.lit_patterns
+        for lid in lit_ids:
+            lit = lits[lid]
             p = present.get(lit)
             if p is None:
-                if len(lit) >= 3 and grams is not None:
-                    p = all(g in grams for g in zip(lit, lit[1:], lit[2:])) and lit in text
-                else:
-                    p = lit in text
-                present[lit] = p
-            return p
-
-        for entries in hits:
-            for rp, lits in entries:
-                for lit, lit_grams in lits:
-                    p = present.get(lit)
-                    if p is None:
-                        p = present[lit] = all(g in grams for g in lit_grams) and lit in text
-                    if p:
-                        found = out.get(rp)
-                        if found is None:
-                            if rp in out:
-                                continue  # no prefilter: runs everywhere anyway
-                            out[rp] = found = []
-                        found.append(lit)
+                p = present[lit] = all(g in grams for g in lit_grams[lid]) and lit in text
+            if p:
+                for rp in lit_patterns[lid]:
+                    found = out.get(rp)
+                    if found is None:
+                        if rp in out:
+                            continue  # no prefilter: runs everywhere anyway
+                        out[rp] = found = []
+                    found.append(lit)
         if self.conditions:
+
+            def is_present(lit: str) -> bool:
+                p = present.get(lit)
+                if p is None:
+                    if len(lit) >= 3 and grams is not None:
+                        p = all(g in grams for g in zip(lit, lit[1:], lit[2:])) and lit in text
+                    else:
+                        p = lit in text
+                    present[lit] = p
+                return p
+
             # Every other literal set the pattern needs must also be met ("contact" AND "directly").
-            for rp in [rp for rp, found in out.items() if found is not None and rp in self.conditions]:
-                if not all(any(is_present(lit) for lit in cset) for cset in self.conditions[rp]):
+            conditions = self.conditions
+            for rp in [rp for rp, found in out.items() if found is not None and rp in conditions]:
+                if rp[0] in skip_rules:
+                    continue
+                if not all(any(is_present(lit) for lit in cset) for cset in conditions[rp]):
                     del out[rp]
         return out
 
 
 class _Plan:
-    __slots__ = ("views",)
+    __slots__ = ("views", "rule_langs", "_skip_cache")
+
+    def skip_for(self, present: set[str]) -> frozenset[int]:
+        """Positions of the rules none of whose languages is in the draft (cached per language set)."""
+        key = frozenset(present)
+        skip = self._skip_cache.get(key)
+        if skip is None:
+            skip = self._skip_cache[key] = frozenset(
+                ri for ri, langs in enumerate(self.rule_langs) if langs is not None and key.isdisjoint(langs)
+            )
+        return skip
 
     def __init__(self, cat: Catalogue):
+        self.rule_langs = [None if r.any_language else frozenset(r.languages) for r in cat.rules]
+        self._skip_cache: dict[frozenset, frozenset[int]] = {}
         self.views: dict[str, _ViewPlan] = {}
+        ids: dict[str, dict[str, int]] = {}
         for ri, rule in enumerate(cat.rules):
             vp = self.views.setdefault(rule.view, _ViewPlan())
             for pi, lits in enumerate(rule.prefilters):
                 if lits is None:
                     vp.always.append((ri, pi))
                 else:
-                    vp.add((ri, pi), lits)
+                    vp.add((ri, pi), lits, ids.setdefault(rule.view, {}))
                     if rule.conditions and rule.conditions[pi]:
                         vp.conditions[(ri, pi)] = rule.conditions[pi]
         for vp in self.views.values():
@@ -604,14 +626,14 @@ def check(
     plan = _plan_for(cat)
     by_rule: dict[int, list[tuple[int, list[str] | None]]] = {}
     gram_cache: dict[int, set] = {}
+    skip = plan.skip_for(present)
     for view_name, vp in plan.views.items():
-        for (ri, pi), literals in vp.candidates(views[view_name].text, gram_cache).items():
-            by_rule.setdefault(ri, []).append((pi, literals))
+        for (ri, pi), literals in vp.candidates(views[view_name].text, gram_cache, skip).items():
+            if ri not in skip:
+                by_rule.setdefault(ri, []).append((pi, literals))
     digit_counts: dict[str, int] = {}
     for ri in sorted(by_rule):
         rule = cat.rules[ri]
-        if not rule.any_language and present.isdisjoint(rule.languages):
-            continue
         view = views[rule.view]
         if rule.digits is not None:
             nd = digit_counts.get(rule.view)

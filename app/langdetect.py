@@ -107,19 +107,15 @@ def _detect(text: str) -> tuple[str, dict[str, float] | None]:
 class Segments:
     """Sentences of a draft with their language; ``lang_at(offset)`` answers for any draft offset.
 
-    Splitting and scoring sentences happens on the first ``lang_at`` call: a draft whose rules all say
-    ``["*"]`` or that has no hit never pays for it.
+    Sentences are split and scored once, on first use.
     """
 
-    __slots__ = ("text", "lang", "doc", "_scores", "_present", "_starts", "_langs")
+    __slots__ = ("text", "lang", "doc", "_present", "_starts", "_langs")
 
     def __init__(self, text: str, lang: str | None):
         self.text = text
         self.lang = lang
-        if lang:
-            self.doc, self._scores = lang, None
-        else:
-            self.doc, self._scores = _detect(text)
+        self.doc = lang or _detect(text)[0]
         self._present: set[str] | None = None
         self._starts: list[int] | None = None
         self._langs: list[str] = []
@@ -131,24 +127,12 @@ class Segments:
         return self._langs[i] if i >= 0 else self.doc
 
     def present(self) -> set[str]:
-        """Every language some sentence may have (a cheap superset, used to skip rules before matching)."""
+        """Every language a sentence has (plus the draft's): exactly the languages ``lang_at`` can answer,
+        so rules of any other language are skipped before matching without changing a result."""
         if self._present is None:
-            text = self.text
-            p = {self.doc}
-            if _KANA.search(text):
-                p.add("ja")
-            if _HAN.search(text):
-                p.add("zh")
-                if self.doc == "ja":
-                    p.add("ja")
-            if _LATIN_LETTER.search(text):
-                if self.lang in LATIN_LANGS:
-                    p.add(self.lang)
-                else:
-                    p.add(self.doc if self.doc in LATIN_LANGS else "en")
-                    scores = self._scores if self._scores is not None else _latin_scores(text)
-                    p.update(lg for lg, sc in scores.items() if sc >= 1)
-            self._present = p
+            if self._starts is None:
+                self._split()
+            self._present = set(self._langs) | {self.doc}
         return self._present
 
     def _split(self) -> None:
