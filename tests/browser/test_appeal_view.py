@@ -285,6 +285,12 @@ def test_english_interface_on_the_hosted_folder(chromium, dist, site_url):
         with page.expect_download() as download_info:
             page.click("#appeal-download")
         assert download_info.value.suggested_filename == "plan-of-action.txt"
+        # Switching the interface language while the view is open re-renders it, the form kept.
+        page.click("#lang-switch")
+        checker.wait_until("() => document.getElementById('appeal-title').textContent === '申诉助手(POA)'",
+                           what="the view in Chinese")
+        assert "根本原因" in text_of(checker, "appeal-form")
+        assert "WhatsApp" in page.input_value("#appeal-messages-0-text")
         assert all(u.startswith("blob:") for u in checker.log.after_ready), checker.log.after_ready
         assert checker.log.foreign_requests() == []
         assert page.evaluate("() => window.__cspViolations") == []
