@@ -290,8 +290,18 @@ def python_files_config(app_zip: str, wheels: Iterable[str]) -> dict[str, str]:
 
 
 # The page's Python entry point (app/page.py).  The mark splits start-up time into "runtime up"
-# and "the checker's own start" (bench/boot.py reports both).
-PY_MAIN = 'import js\njs.performance.mark("checker:python")\nfrom app.page import main\nmain()\n'
+# and "the checker's own start" (bench/boot.py reports both).  A failure to import the app (a
+# missing file, a syntax error) must reach the page's error state like any other (web/boot.js).
+PY_MAIN = """\
+import js
+js.performance.mark("checker:python")
+try:
+    from app.page import main
+except BaseException as err:
+    js.checkerFailed(f"{type(err).__name__}: {err}")
+    raise
+main()
+"""
 
 
 def py_script_tag(config_json: str, code: str = PY_MAIN) -> Markup:
@@ -354,7 +364,7 @@ def render_site_page(config_json: str, *, template: str = "index.html", code: st
         Markup('<script src="./web/boot.js" data-pyscript="./pyscript/core.js"></script>'),
     ])
     return template_env().get_template(template).render(
-        csp=SITE_CSP, head=head, body_end=py_script_tag(config_json, code)
+        csp=SITE_CSP, head=head, body_start=py_script_tag(config_json, code), body_end=Markup("")
     )
 
 
@@ -375,7 +385,13 @@ def embedded_blocks(assets: Iterable[Asset]) -> Markup:
 def render_single_page(
     assets: list[Asset], config_json: str, *, template: str = "index.html", code: str = PY_MAIN
 ) -> str:
-    """The page with every asset inside it; used for the product and for bench/boot.py's bare page."""
+    """The page with every asset inside it; used for the product and for bench/boot.py's bare page.
+
+    Order matters for start-up: the small JS modules sit in <head> before web/embed.js, which can
+    therefore build the import map at once; the Python tags open <body>, so web/boot.js starts
+    PyScript as soon as the visible page is parsed, while the parser is still reading the ~8 MB of
+    wasm and stdlib at the end of <body> (web/embed.js serves those only once they are parsed).
+    """
     embed_js = (ROOT / "web" / "embed.js").read_text("utf-8")
     boot_js = (ROOT / "web" / "boot.js").read_text("utf-8")
     css = (PYSCRIPT_DIST / "core.css").read_text("utf-8") + "\n" + (ROOT / "web" / "style.css").read_text("utf-8")
@@ -388,14 +404,18 @@ def render_single_page(
     for asset in sorted(assets, key=lambda a: a.name):
         digest.update(asset.name.encode() + b"\0" + hashlib.sha256(asset.data).digest())
     nonce = base64.b64encode(digest.digest()[:18]).decode()
+    modules = [asset for asset in assets if asset.module]
     head = Markup("\n").join([
         Markup("<style>{}</style>").format(Markup(css)),
+        embedded_blocks(modules),
         inline_script(embed_js, nonce=nonce),
         inline_script(boot_js, data_pyscript=f"./{EMBED_DIR}pyscript/core.js"),
     ])
-    body_end = embedded_blocks(assets) + Markup("\n") + py_script_tag(config_json, code)
+    body_end = embedded_blocks([asset for asset in assets if not asset.module])
     csp = single_file_csp([csp_hash(embed_js), csp_hash(boot_js)], nonce, csp_hash(css))
-    return template_env().get_template(template).render(csp=csp, head=head, body_end=body_end)
+    return template_env().get_template(template).render(
+        csp=csp, head=head, body_start=py_script_tag(config_json, code), body_end=body_end
+    )
 
 
 # --- outputs ------------------------------------------------------------------------------------

@@ -1,13 +1,15 @@
 /* Page boot (classic script in <head>, identical in both outputs).
  *
  * Runs before first paint so that the page is usable at once and honest about its state:
- *   - any start-up failure (a runtime file that did not load, a CSP refusal, a Python traceback)
- *     turns <html data-checker="loading"> into "error" with the reason on screen, instead of a
- *     page that silently never checks anything;
+ *   - any start-up failure (a runtime file that did not load, a CSP refusal, or the Python side
+ *     calling checkerFailed) turns <html data-checker="loading"> into "error" with the reason on
+ *     screen, instead of a page that silently never checks anything;
  *   - the highlight layer follows the textarea's scrolling (pure presentation, so it stays in JS
  *     and costs Python nothing);
- *   - PyScript is imported once the document is parsed, because it looks for <script type="py">
- *     as soon as it loads.  Python itself (app/page.py) marks the page "ready".
+ *   - PyScript is imported as soon as the page's content is parsed: it reads the <script type="py">
+ *     tags (first in <body>) when it loads, so those must exist, but it need not wait for the
+ *     megabytes of embedded runtime at the end of the single file.  Python itself (app/page.py)
+ *     marks the page "ready".
  */
 (() => {
   "use strict";
@@ -54,20 +56,6 @@
     });
   };
 
-  // PyScript shows Python tracebacks in <div class="py-error"> appended to <body>.
-  function watchPythonErrors() {
-    new MutationObserver((records) => {
-      for (const record of records) {
-        for (const node of record.addedNodes) {
-          if (node.nodeType === 1 && node.classList.contains("py-error")) {
-            const lines = node.textContent.trim().split("\n");
-            fail(lines[lines.length - 1]);
-          }
-        }
-      }
-    }).observe(document.body, { childList: true });
-  }
-
   document.addEventListener("scroll", (event) => {
     const draft = event.target;
     if (draft.id !== "draft") return;
@@ -77,13 +65,21 @@
   }, true);
 
   function start() {
-    watchPythonErrors();
     const embedded = window.__embedded;
     (embedded ? embedded.ready : Promise.resolve())
       .then(() => import(pyscriptURL))
       .catch((error) => fail("PyScript did not load: " + describe(error)));
     setTimeout(() => fail("Python did not start within " + STARTUP_LIMIT_MS / 1000 + " s"), STARTUP_LIMIT_MS);
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start, { once: true });
-  else start();
+  // #draft comes after the Python tags in the document, so once it exists they are complete.
+  const contentParsed = () => document.getElementById("draft") || document.readyState !== "loading";
+  if (contentParsed()) start();
+  else {
+    const watcher = new MutationObserver(() => {
+      if (!contentParsed()) return;
+      watcher.disconnect();
+      start();
+    });
+    watcher.observe(document.documentElement, { childList: true, subtree: true });
+  }
 })();

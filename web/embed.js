@@ -9,9 +9,10 @@
  *     file this way; PyScript fetches the `files` of its config);
  *   - module imports of BASE + name go to blob: URLs through an import map, because imports never
  *     pass through fetch().
- * The import map is inserted only after DOMContentLoaded (the blocks sit at the end of <body>)
- * and before any module is imported; it carries this script's nonce since its blob: URLs are
- * random and cannot be hashed into the Content-Security-Policy.
+ * The JS modules' blocks precede this script in <head>, so the import map is inserted at once,
+ * before any module is imported; it carries this script's nonce since its blob: URLs are random
+ * and cannot be hashed into the Content-Security-Policy.  The big blocks (wasm, stdlib, the app)
+ * sit at the end of <body>: a fetch for one that is not parsed yet waits for DOMContentLoaded.
  */
 (() => {
   "use strict";
@@ -36,11 +37,19 @@
         return out;
       };
 
+  const whenParsed = new Promise((resolve) => {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", resolve, { once: true });
+    else resolve();
+  });
+
   // Decoded on demand and not kept: the base64 text stays in the DOM, so the ~13 MB of decoded
   // runtime is not held twice after Pyodide has taken its copy.
   function decode(name) {
     const block = document.getElementById("emb:" + name);
-    if (!block) return null;
+    if (!block) {
+      if (document.readyState !== "loading") return null;
+      return whenParsed.then(() => decode(name));
+    }
     const raw = fromBase64(block.textContent);
     if (block.dataset.enc !== "gzip") return Promise.resolve(raw);
     const stream = new Blob([raw]).stream().pipeThrough(new DecompressionStream("gzip"));
@@ -56,6 +65,9 @@
     return pending || decode(name);
   };
 
+  const missing = (name) =>
+    new Response("not embedded in this file: " + name, { status: 404, statusText: "Not Found" });
+
   const realFetch = globalThis.fetch.bind(globalThis);
   globalThis.fetch = function (input, init) {
     const url = new URL(input instanceof Request ? input.url : String(input), location.href);
@@ -64,22 +76,18 @@
     if (!url.href.startsWith(BASE)) return realFetch(input, init);
     const name = decodeURIComponent(url.href.slice(BASE.length));
     const body = take(name);
-    if (!body) {
-      return Promise.resolve(
-        new Response("not embedded in this file: " + name, { status: 404, statusText: "Not Found" }),
-      );
-    }
-    return body.then((bytes) => new Response(bytes, { status: 200, headers: { "Content-Type": mimeOf(name) } }));
+    if (!body) return Promise.resolve(missing(name));
+    return body.then((bytes) =>
+      bytes ? new Response(bytes, { status: 200, headers: { "Content-Type": mimeOf(name) } }) : missing(name),
+    );
   };
 
-  async function prepare() {
-    const blocks = document.querySelectorAll('script[type="application/octet-stream"][id^="emb:"]');
+  async function importMap() {
+    const blocks = document.querySelectorAll('script[type="application/octet-stream"][data-module]');
     const imports = {};
     await Promise.all(
       Array.from(blocks, async (block) => {
         const name = block.id.slice(4);
-        if (block.hasAttribute("data-preload")) early.set(name, decode(name));
-        if (!block.hasAttribute("data-module")) return;
         const bytes = await decode(name);
         imports[BASE + name] = URL.createObjectURL(new Blob([bytes], { type: "text/javascript" }));
       }),
@@ -91,9 +99,11 @@
     document.head.append(map);
   }
 
-  const whenParsed = new Promise((resolve) => {
-    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", resolve, { once: true });
-    else resolve();
+  whenParsed.then(() => {
+    for (const block of document.querySelectorAll('script[type="application/octet-stream"][data-preload]')) {
+      const name = block.id.slice(4);
+      if (!early.has(name)) early.set(name, decode(name));
+    }
   });
-  window.__embedded = Object.freeze({ base: BASE, ready: whenParsed.then(prepare) });
+  window.__embedded = Object.freeze({ base: BASE, ready: importMap() });
 })();
