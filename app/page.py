@@ -350,6 +350,7 @@ class Page:
             self.draft.focus()
 
     def on_resize(self, _event) -> None:
+        self.highlights.scrollTop = self.draft.scrollTop
         if self.tip_finding is not None:
             self.show_tip(self.tip_finding)
 
