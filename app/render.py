@@ -34,6 +34,13 @@ SEVERITIES = ("block", "warn", "info")
 # tip, and its own underline style in the editor (web/style.css).
 SEVERITY_ICONS = {"block": "✖", "warn": "▲", "info": "●"}
 VERDICT_ICONS = {"ok": "✔", "review": "▲", "fix": "✖"}
+# Policy pages named in rules/categories.toml (English, as Amazon titles them) -> their interface text.
+SOURCE_KEYS = {
+    "Seller Code of Conduct": "policy.source_code_of_conduct",
+    "Communication Guidelines": "policy.source_communication",
+    "Customer Product Reviews policy": "policy.source_reviews",
+    "Prohibited Seller Activities": "policy.source_prohibited",
+}
 
 
 @dataclass(frozen=True)
@@ -149,7 +156,8 @@ def _reminder_html(finding: Mapping, reminders: Mapping[str, Mapping], lang: str
     reminder = reminders.get(str(finding.get("policy") or finding["category"]))
     if not reminder:
         return ""
-    sources = ", ".join(str(source) for source in reminder.get("sources") or ())
+    names = [strings.get(SOURCE_KEYS.get(str(source), ""), str(source)) for source in reminder.get("sources") or ()]
+    sources = ("、" if lang == "zh" else ", ").join(names)
     html = f'<span class="reminder-text">{escape(_localized(reminder.get("reminder"), lang))}</span>'
     if sources:
         html += f' <span class="sources">{escape(strings["policy.sources_label"])} {escape(sources)}</span>'

@@ -173,3 +173,32 @@ def test_each_finding_s_marks_together_are_exactly_its_characters(text, raw):
         assert marks, f"finding {i} has no mark"
         assert "data-continued" not in marks[0]
         assert "".join(m["_text"] for m in marks) == text[f["start"]:f["end"]]
+
+
+def test_findings_explain_with_the_policy_reminder_fix_and_appeal_hooks():
+    text = "hi 😀 a@b.com"
+    f = finding(text, 3, 4, "emoji.emoji", severity="warn") | {"fix": ""}
+    g = finding(text, 5, 12)
+    reminders = {"emoji": {"category": "emoji", "reminder": {"en": "No <emoji> please", "zh": "不要表情"},
+                           "sources": ("Communication Guidelines", "Some other page")}}
+    html = render.findings_html(text, [f, g], "zh", STRINGS["zh"], reminders)
+    assert html.count('data-action="select"') == 2 and html.count('data-action="fix"') == 1
+    assert 'class="finding-appeal link-button" data-rule="emoji.emoji" data-category="emoji"' in html
+    assert "不要表情" in html and "沟通指南、Some other page" in html
+    assert STRINGS["zh"]["findings.fix_delete"].format(text="😀") in html
+    tip = render.tip_html(text, f, 0, "en", STRINGS["en"], reminders)
+    assert "No &lt;emoji&gt; please" in tip and "Communication Guidelines, Some other page" in tip
+    assert "Email address" in render.tip_html(text, g, 1, "en", STRINGS["en"], reminders)
+    assert 'data-action="fix"' not in render.tip_html(text, g, 1, "en", STRINGS["en"], reminders)
+
+
+def test_summary_terms_and_options_are_escaped_text():
+    text = "mail a@b.com"
+    summary = render.summary_text(text, report([finding(text, 5, 12)]), STRINGS["en"])
+    assert summary == STRINGS["en"]["verdict.summary"].format(verdict=STRINGS["en"]["verdict.fix"], block=1, warn=0, info=0)
+    assert render.summary_text(" ", report([]), STRINGS["zh"]) == STRINGS["zh"]["verdict.empty"]
+    terms = render.terms_html(["<b>shop</b>", "555-0100"], STRINGS["en"])
+    assert "<b>" not in terms and "&lt;b&gt;shop&lt;/b&gt;" in terms and 'data-term="1"' in terms
+    assert STRINGS["zh"]["terms.empty"] in render.terms_html([], STRINGS["zh"])
+    options = render.options_html([("a", "<A>"), ("b", "B")], "b")
+    assert options == '<option value="a">&lt;A&gt;</option><option value="b" selected>B</option>'
