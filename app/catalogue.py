@@ -18,12 +18,13 @@ require context ("WeChat: ") while flagging just the ID after it.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from .normalize import VIEW_NAMES
 from .prefilter import required_literal_sets
@@ -39,7 +40,16 @@ __all__ = [
     "parse_example",
     "SEVERITIES",
     "LANGUAGES",
+    "COMPILED_NAME",
+    "compile_catalogue",
+    "compiled_catalogue_entry",
+    "load_compiled",
+    "PatternList",
 ]
+
+# The compiled catalogue (``compile_catalogue``), shipped next to the TOML files by build.py.
+COMPILED_NAME = "catalogue.compiled.json"
+_COMPILED_FORMAT = 1
 
 SEVERITIES = ("block", "warn", "info")
 LANGUAGES = ("en", "de", "fr", "es", "it", "ja", "zh")
@@ -74,6 +84,53 @@ class Category:
     sources: tuple[str, ...] = ()
 
 
+class PatternList(Sequence):
+    """The compiled patterns of one rule list (``patterns``, ``near`` or ``unless``), compiled on first use.
+
+    The page loads the catalogue on every start; compiling ~650 patterns there costs more than the rest of
+    the start-up. A pattern is compiled the first time the engine asks for it (its prefilter literal is in
+    a draft), so booting and checking an empty draft compile (almost) nothing. ``load_catalogue`` compiles
+    everything while validating and fills the list, so nothing changes for it.
+    """
+
+    __slots__ = ("sources", "_compiled")
+
+    def __init__(self, sources, compiled=None):
+        self.sources = tuple(sources)
+        self._compiled = list(compiled) if compiled is not None else [None] * len(self.sources)
+
+    def __len__(self) -> int:
+        return len(self.sources)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return tuple(self[k] for k in range(*i.indices(len(self.sources))))
+        c = self._compiled[i]
+        if c is None:
+            c = self._compiled[i] = re.compile(self.sources[i])
+        return c
+
+    def __iter__(self):
+        for i in range(len(self.sources)):
+            yield self[i]
+
+    def __bool__(self) -> bool:
+        return bool(self.sources)
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, PatternList):
+            return self.sources == other.sources
+        return NotImplemented
+
+    __hash__ = None
+
+    def compiled_count(self) -> int:
+        return sum(1 for c in self._compiled if c is not None)
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"PatternList({self.sources!r})"
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
@@ -81,9 +138,9 @@ class Rule:
     severity: str
     languages: tuple[str, ...]
     view: str
-    patterns: tuple[re.Pattern, ...] = field(hash=False, compare=False)
-    near: tuple[re.Pattern, ...] = field(hash=False, compare=False)
-    unless: tuple[re.Pattern, ...] = field(hash=False, compare=False)
+    patterns: Sequence[re.Pattern] = field(hash=False, compare=False)
+    near: Sequence[re.Pattern] = field(hash=False, compare=False)
+    unless: Sequence[re.Pattern] = field(hash=False, compare=False)
     title: Mapping[str, str] = field(hash=False)
     message: Mapping[str, str] = field(hash=False)
     suggestion: Mapping[str, str] = field(hash=False)
@@ -97,6 +154,9 @@ class Rule:
     prefilters: tuple[frozenset[str] | None, ...] = field(default=(), hash=False, compare=False)
     # Per pattern: further literal sets that must each have a member in the text (checked after prefilters).
     conditions: tuple[tuple[frozenset[str], ...], ...] = field(default=(), hash=False, compare=False)
+    # "draft": a pattern is anchored to the whole message (\A, \Z), so the rule sees the whole draft;
+    # "sentence": the engine may check it sentence group by sentence group (app/engine.py).
+    scope: str = "sentence"
 
     @property
     def any_language(self) -> bool:
@@ -178,16 +238,16 @@ def _text(p: _Problems, file: str, rid: str | None, key: str, value, required: b
     return MappingProxyType({k: value[k] for k in _UI}) if ok else None
 
 
-def _compile_list(p: _Problems, file: str, rid: str, key: str, value, required: bool) -> tuple[re.Pattern, ...]:
+def _compile_list(p: _Problems, file: str, rid: str, key: str, value, required: bool) -> PatternList:
     if value is None:
         if required:
             p.add(file, rid, f"missing {key}", f"add {key} = ['…'] (Python re syntax)")
-        return ()
+        return PatternList(())
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
         p.add(file, rid, f"{key} must be a list of strings", f"write {key} = ['…', '…']")
-        return ()
+        return PatternList(())
     if required and not value:
         p.add(file, rid, f"{key} is empty", f"add at least one pattern to {key}")
     out = []
@@ -206,10 +266,12 @@ def _compile_list(p: _Problems, file: str, rid: str, key: str, value, required: 
         if "hit" in c.groupindex and key != "patterns":
             p.add(file, rid, f"{key}[{i}] has a group named 'hit'", "only patterns can name a 'hit' group")
         out.append(c)
-    return tuple(out)
+    return PatternList((c.pattern for c in out), out)
 
 
 def _load_categories(path: Path, p: _Problems) -> dict[str, Category]:
+    import tomllib  # only the validating loader parses TOML; the page loads the compiled catalogue
+
     file = f"rules/{path.name}"
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -249,6 +311,8 @@ def _load_categories(path: Path, p: _Problems) -> dict[str, Category]:
 
 
 def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: _Problems) -> list[Rule]:
+    import tomllib
+
     file = f"rules/{path.name}"
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -362,9 +426,18 @@ def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: 
                 source=source if isinstance(source, str) else "",
                 prefilters=tuple(sets[0] if sets else None for sets in literal_sets),
                 conditions=tuple(tuple(sets[1:]) for sets in literal_sets),
+                scope=_scope(patterns.sources),
             )
         )
     return rules
+
+
+_WHOLE_DRAFT = re.compile(r"(?<!\\)(?:\\\\)*\\[AZ]")
+
+
+def _scope(sources) -> str:
+    r""""draft" when a pattern is anchored to the start or end of the message (``\A``, ``\Z``)."""
+    return "draft" if any(_WHOLE_DRAFT.search(s) for s in sources) else "sentence"
 
 
 def load_catalogue(rules_dir: str | Path | None = None) -> Catalogue:
@@ -387,6 +460,123 @@ def load_catalogue(rules_dir: str | Path | None = None) -> Catalogue:
     if p.items:
         raise CatalogueError(p.items)
     return Catalogue(MappingProxyType(cats), tuple(rules), str(d))
+
+
+# ---------------------------------------------------------------------------------------- compiled catalogue
+#
+# The page must not parse TOML, validate ~50 rules and analyse ~650 patterns on every start (2.4 s in
+# Pyodide). build.py validates the catalogue (``load_catalogue``) and ships ``compile_catalogue``'s output as
+# rules/catalogue.compiled.json; ``default_catalogue()`` (app/engine.py) loads that file instead, trusting it,
+# and compiles each pattern the first time a draft needs it. The file records a digest of the TOML files it
+# was made from: next to TOML files that changed since, it is ignored (a stale build cannot hide a rule edit).
+
+
+def sources_digest(rules_dir: str | Path) -> str:
+    """SHA-256 over the names and bytes of ``rules_dir/*.toml`` (the inputs of a compiled catalogue)."""
+    h = hashlib.sha256()
+    for path in sorted(Path(rules_dir).glob("*.toml")):
+        data = path.read_bytes()
+        h.update(f"{path.name}\0{len(data)}\0".encode())
+        h.update(data)
+    return h.hexdigest()
+
+
+def _plain_text(m: Mapping[str, str] | None):
+    return None if m is None else {k: m[k] for k in _UI}
+
+
+def compile_catalogue(cat: Catalogue, *, digest: str | None = None) -> bytes:
+    """The catalogue as deterministic JSON (UTF-8 bytes): everything ``load_compiled`` needs, including the
+    prefilter analysis, so loading it parses no TOML and analyses no pattern.
+
+    ``digest`` (default: ``sources_digest(cat.rules_dir)``) ties the file to the TOML it was made from.
+    """
+    if digest is None:
+        digest = sources_digest(cat.rules_dir) if cat.rules_dir else ""
+    data = {
+        "format": _COMPILED_FORMAT,
+        "digest": digest,
+        "categories": [
+            {"id": c.id, "severity": c.severity, "title": _plain_text(c.title), "reminder": _plain_text(c.reminder),
+             "sources": list(c.sources)}
+            for c in cat.categories.values()
+        ],
+        "rules": [
+            {
+                "id": r.id, "category": r.category, "severity": r.severity, "languages": list(r.languages),
+                "view": r.view, "patterns": list(_sources(r.patterns)), "near": list(_sources(r.near)),
+                "unless": list(_sources(r.unless)), "title": _plain_text(r.title), "message": _plain_text(r.message),
+                "suggestion": _plain_text(r.suggestion), "fix": r.fix, "bad": list(r.bad), "good": list(r.good),
+                "digits": list(r.digits) if r.digits is not None else None, "file": r.file, "source": r.source,
+                "prefilters": [sorted(p) if p is not None else None for p in r.prefilters],
+                "conditions": [[sorted(c) for c in conds] for conds in r.conditions],
+                "scope": r.scope,
+            }
+            for r in cat.rules
+        ],
+    }
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def compiled_catalogue_entry(cat: Catalogue) -> tuple[str, bytes]:
+    """``("rules/catalogue.compiled.json", bytes)``: the archive entry build.py adds next to the rules."""
+    return f"rules/{COMPILED_NAME}", compile_catalogue(cat)
+
+
+def _sources(pats) -> tuple[str, ...]:
+    return pats.sources if isinstance(pats, PatternList) else tuple(p.pattern for p in pats)
+
+
+def _proxy(m):
+    return None if m is None else MappingProxyType(m)
+
+
+def load_compiled(data: bytes | str, rules_dir: str | Path = "") -> Catalogue:
+    """A catalogue from ``compile_catalogue``'s output, trusted as is (it was validated at build time);
+    patterns compile on first use. Raises ``CatalogueError`` if the data is not a compiled catalogue."""
+    return _load_compiled(data, rules_dir)[0]
+
+
+def _load_compiled(data: bytes | str, rules_dir: str | Path) -> tuple[Catalogue, str]:
+    try:
+        raw = json.loads(data)
+        if raw.get("format") != _COMPILED_FORMAT:
+            raise ValueError(f"format {raw.get('format')!r}")
+        cats = {
+            c["id"]: Category(c["id"], c["severity"], _proxy(c["title"]), _proxy(c["reminder"]), tuple(c["sources"]))
+            for c in raw["categories"]
+        }
+        rules = tuple(
+            Rule(
+                id=r["id"], category=r["category"], severity=r["severity"], languages=tuple(r["languages"]),
+                view=r["view"], patterns=PatternList(r["patterns"]), near=PatternList(r["near"]),
+                unless=PatternList(r["unless"]), title=_proxy(r["title"]), message=_proxy(r["message"]),
+                suggestion=_proxy(r["suggestion"]), fix=r["fix"], bad=tuple(r["bad"]), good=tuple(r["good"]),
+                digits=tuple(r["digits"]) if r["digits"] is not None else None, file=r["file"], source=r["source"],
+                prefilters=tuple(frozenset(p) if p is not None else None for p in r["prefilters"]),
+                conditions=tuple(tuple(frozenset(c) for c in conds) for conds in r["conditions"]),
+                scope=r["scope"],
+            )
+            for r in raw["rules"]
+        )
+        digest = str(raw.get("digest", ""))
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise CatalogueError(f"{COMPILED_NAME}: not a compiled catalogue ({e}) — fix: rebuild with python build.py") from None
+    return Catalogue(MappingProxyType(cats), rules, str(rules_dir)), digest
+
+
+def load_default(rules_dir: str | Path | None = None) -> Catalogue:
+    """The fastest trustworthy catalogue for ``rules_dir`` (default ``<repo>/rules``): the compiled file when
+    there is one and it matches the TOML files beside it (or there are none), else ``load_catalogue``."""
+    d = Path(rules_dir) if rules_dir is not None else default_rules_dir()
+    try:
+        data = (d / COMPILED_NAME).read_bytes()
+        cat, digest = _load_compiled(data, d)
+    except (OSError, CatalogueError):
+        return load_catalogue(d)
+    if any(d.glob("*.toml")) and digest != sources_digest(d):
+        return load_catalogue(d)  # the TOML changed since the build: validate it
+    return cat
 
 
 # -------------------------------------------------------------------------------------------- documentation

@@ -49,8 +49,8 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Sequence
 
-from .catalogue import Catalogue, Rule, load_catalogue
-from .langdetect import segments
+from .catalogue import LANGUAGES, Catalogue, Rule, load_default
+from .langdetect import doc_lang, segments, text_stats
 from .normalize import View, Views, fold_text, letters_view
 from .prefilter import literal_cost
 from .report import SEVERITY_RANK, Finding, Report, verdict_of
@@ -71,7 +71,7 @@ def default_catalogue() -> Catalogue:
     if _default is None:
         with _default_lock:
             if _default is None:
-                _default = load_catalogue()
+                _default = load_default()
     return _default
 
 
@@ -215,7 +215,9 @@ def _matches(pat: re.Pattern, text: str, literals, view: View, sentences: dict):
             yield m
 
 
-def _rule_hits(rule: Rule, pattern_ids, view: View, segs, sentences: dict) -> list[tuple[int, int]]:
+def _rule_hits(rule: Rule, langs, pattern_ids, view: View, segs, sentences: dict, limit: int) -> list[tuple[int, int]]:
+    """Draft spans of the rule's hits that start before ``limit`` (the end of the piece being checked; the
+    text after it is context), merged where they overlap."""
     text = view.text
     spans: list[tuple[int, int]] = []
     near_memo: dict[tuple[int, int], bool] = {}
@@ -223,7 +225,17 @@ def _rule_hits(rule: Rule, pattern_ids, view: View, segs, sentences: dict) -> li
     for pi, literals in pattern_ids:
         pat = rule.patterns[pi]
         has_hit_group = "hit" in pat.groupindex
+        starts = view.starts
         for m in _matches(pat, text, literals, view, sentences):
+            # The piece owns the matches that start in it (a ``hit`` group may lie in the context after it:
+            # "Telegram。@handle").
+            ms = m.start()
+            if starts is not None:
+                if ms >= len(starts):
+                    continue  # an empty match at the very end
+                ms = starts[ms]
+            if ms >= limit:
+                continue
             if has_hit_group and m.group("hit") is not None:
                 s, e = m.span("hit")
             else:
@@ -231,7 +243,7 @@ def _rule_hits(rule: Rule, pattern_ids, view: View, segs, sentences: dict) -> li
             if e <= s:
                 continue
             ds, de = view.span(s, e)
-            if not rule.any_language and segs.lang_at(ds) not in rule.languages:
+            if langs is not None and segs.lang_at(ds) not in langs:
                 continue
             if rule.digits is not None:
                 nd = sum(1 for ch in text[s:e] if ch.isdigit())
@@ -385,7 +397,10 @@ class _ViewPlan:
 
 
 class _Plan:
-    __slots__ = ("views", "rule_langs", "_skip_cache")
+    """What the engine derives from a catalogue once: the literal indexes of the sentence-scoped rules and of
+    the whole-draft rules, and the cache of checked pieces (see ``check``)."""
+
+    __slots__ = ("views", "draft_views", "rule_langs", "any_restricted", "_skip_cache", "cache")
 
     def skip_for(self, present: set[str]) -> frozenset[int]:
         """Positions of the rules none of whose languages is in the draft (cached per language set)."""
@@ -398,20 +413,29 @@ class _Plan:
         return skip
 
     def __init__(self, cat: Catalogue):
-        self.rule_langs = [None if r.any_language else frozenset(r.languages) for r in cat.rules]
+        # None: the rule applies in every language (``*`` or all seven listed), so no sentence language is
+        # ever looked up for it.
+        self.rule_langs = [
+            None if r.any_language or set(r.languages) >= set(LANGUAGES) else frozenset(r.languages)
+            for r in cat.rules
+        ]
+        self.any_restricted = any(langs is not None for langs in self.rule_langs)
         self._skip_cache: dict[frozenset, frozenset[int]] = {}
         self.views: dict[str, _ViewPlan] = {}
-        ids: dict[str, dict[str, int]] = {}
+        self.draft_views: dict[str, _ViewPlan] = {}
+        self.cache = _LRU(_CACHE_SIZE)
+        ids: dict[tuple[str, str], dict[str, int]] = {}
         for ri, rule in enumerate(cat.rules):
-            vp = self.views.setdefault(rule.view, _ViewPlan())
+            target = self.draft_views if rule.scope == "draft" else self.views
+            vp = target.setdefault(rule.view, _ViewPlan())
             for pi, lits in enumerate(rule.prefilters):
                 if lits is None:
                     vp.always.append((ri, pi))
                 else:
-                    vp.add((ri, pi), lits, ids.setdefault(rule.view, {}))
+                    vp.add((ri, pi), lits, ids.setdefault((rule.scope, rule.view), {}))
                     if rule.conditions and rule.conditions[pi]:
                         vp.conditions[(ri, pi)] = rule.conditions[pi]
-        for vp in self.views.values():
+        for vp in (*self.views.values(), *self.draft_views.values()):
             vp.freeze()
 
 
@@ -421,6 +445,32 @@ def _plan_for(cat: Catalogue) -> _Plan:
         plan = _Plan(cat)
         object.__setattr__(cat, "_plan", plan)  # a cache on the frozen catalogue, built once
     return plan
+
+
+class _LRU:
+    """A bounded mapping that forgets the least recently used entry (dicts keep insertion order)."""
+
+    __slots__ = ("size", "data")
+
+    def __init__(self, size: int):
+        self.size = size
+        self.data: dict = {}
+
+    def get(self, key):
+        data = self.data
+        v = data.pop(key, None)
+        if v is not None:
+            data[key] = v
+        return v
+
+    def put(self, key, value) -> None:
+        data = self.data
+        data[key] = value
+        if len(data) > self.size:
+            del data[next(iter(data))]
+
+    def clear(self) -> None:
+        self.data.clear()
 
 
 _DIGITS = "0123456789"
@@ -529,11 +579,11 @@ def _own_message(term: str) -> MappingProxyType:
     )
 
 
-def _own_term_findings(terms: Sequence[str], views: Views) -> list[Finding]:
+def _own_term_hits(terms: Sequence[str], views: Views) -> list[tuple[str, int, int]]:
+    """(term, start, end) for each span of the draft where one of the seller's own terms occurs."""
     compiled = _compile_own_terms(tuple(terms))
     if not compiled:
         return []
-    draft = views.draft
     found: dict[tuple[int, int], str] = {}
     for ot in compiled:
         for view_name, pat in (("text", ot.pattern_text), ("letters", ot.pattern_letters)):
@@ -541,24 +591,27 @@ def _own_term_findings(terms: Sequence[str], views: Views) -> list[Finding]:
             for m in pat.finditer(view.text):
                 if m.end() > m.start():
                     found.setdefault(view.span(m.start(), m.end()), ot.term)
-    out = []
-    for (s, e), term in found.items():
-        out.append(
-            Finding(
-                rule=OWN_TERMS_RULE,
-                category=OWN_TERMS_CATEGORY,
-                severity="block",
-                start=s,
-                end=e,
-                text=draft[s:e],
-                title=_OWN_TITLE,
-                message=_own_message(term),
-                suggestion=_OWN_SUGGESTION,
-                fix="",
-                policy=OWN_TERMS_CATEGORY,
-            )
-        )
-    return _merge_same_rule(out)
+    return [(term, s, e) for (s, e), term in found.items()]
+
+
+def _own_finding(term: str, s: int, e: int, draft: str) -> Finding:
+    return Finding(
+        rule=OWN_TERMS_RULE,
+        category=OWN_TERMS_CATEGORY,
+        severity="block",
+        start=s,
+        end=e,
+        text=draft[s:e],
+        title=_OWN_TITLE,
+        message=_own_message(term),
+        suggestion=_OWN_SUGGESTION,
+        fix="",
+        policy=OWN_TERMS_CATEGORY,
+    )
+
+
+def _own_term_findings(terms: Sequence[str], views: Views) -> list[Finding]:
+    return _merge_same_rule([_own_finding(t, s, e, views.draft) for t, s, e in _own_term_hits(terms, views)])
 
 
 def _merge_same_rule(findings: list[Finding]) -> list[Finding]:
@@ -602,38 +655,54 @@ def _resolve(findings: list[Finding]) -> list[Finding]:
 
 # ------------------------------------------------------------------------------------------------- check
 
+# Pieces: the draft is cut after sentence ends (and the white space after them) into pieces of at least one
+# sentence of _PIECE_MIN characters: a shorter sentence ("Hi.", "OK!", "w. ") stays with the next one.
+# Whether a sentence end cuts depends only on that sentence, so an edit moves no cut outside its sentence.
+_PIECE_END = re.compile(r"(?:[.!?…]+(?=\s|$)|[。！？]+|\n)\s*")
+_PIECE_MIN = 24
+_CACHE_SIZE = 2048
+# Pieces longer than this (with their context) are not kept: text without sentence ends (a pasted table, a
+# run of digits) would fill memory with one-off keys, and such a piece is checked in one go anyway.
+_CACHE_MAX_CHARS = 2000
+_NO_HITS: tuple = ()
 
-def check(
-    text: str,
-    *,
-    lang: str | None = None,
-    own_terms: Sequence[str] = (),
-    catalogue: Catalogue | None = None,
-) -> Report:
-    """Check a draft message; see docs/ARCHITECTURE.md for the report's shape."""
-    if not isinstance(text, str):
-        raise TypeError(f"check() needs a str, not {type(text).__name__}")
-    if lang is not None and lang not in ("en", "de", "fr", "es", "it", "ja", "zh"):
-        raise ValueError(f"unknown language {lang!r}: use one of en de fr es it ja zh, or None to detect")
-    if isinstance(own_terms, str):
-        own_terms = (own_terms,)
-    cat = catalogue if catalogue is not None else default_catalogue()
-    views = Views(text)
-    segs = segments(text, lang)
-    present = segs.present()
-    sentences: dict[str, _Sentences] = {}
-    findings: list[Finding] = []
-    plan = _plan_for(cat)
+
+def _pieces(text: str) -> list[int]:
+    """Offsets where pieces end (the last is ``len(text)``)."""
+    cuts: list[int] = []
+    last = 0
+    for m in _PIECE_END.finditer(text):
+        e = m.end()
+        if m.start() - last >= _PIECE_MIN:
+            cuts.append(e)
+            last = e
+        elif m.start() == last:
+            last = e  # sentence ends and spaces only: nothing to measure, keep the piece open
+    n = len(text)
+    if not cuts or cuts[-1] != n:
+        cuts.append(n)
+    return cuts
+
+
+def _scan(plan: _Plan, cat: Catalogue, work: str, limit: int, doc: str, lang: str | None,
+          own_terms: tuple[str, ...], view_plans: dict[str, _ViewPlan]) -> tuple:
+    """Raw hits ``(rule position, start, end)`` (own terms: ``(term, start, end)``) of the rules in
+    ``view_plans`` on ``work``, keeping those that start before ``limit``."""
+    views = Views(work)
+    segs = segments(work, lang, doc)
+    sentences: dict = {}
     by_rule: dict[int, list[tuple[int, list[str] | None]]] = {}
-    gram_cache: dict[int, set] = {}
-    skip = plan.skip_for(present)
-    for view_name, vp in plan.views.items():
+    gram_cache: dict[int, list] = {}
+    skip = plan.skip_for(segs.present()) if plan.any_restricted else frozenset()
+    for view_name, vp in view_plans.items():
         for (ri, pi), literals in vp.candidates(views[view_name].text, gram_cache, skip).items():
             if ri not in skip:
                 by_rule.setdefault(ri, []).append((pi, literals))
+    out: list[tuple] = []
     digit_counts: dict[str, int] = {}
+    rules, rule_langs = cat.rules, plan.rule_langs
     for ri in sorted(by_rule):
-        rule = cat.rules[ri]
+        rule = rules[ri]
         view = views[rule.view]
         if rule.digits is not None:
             nd = digit_counts.get(rule.view)
@@ -641,7 +710,121 @@ def check(
                 nd = digit_counts[rule.view] = _digit_count(view.text)
             if nd < rule.digits[0]:
                 continue
-        for s, e in _rule_hits(rule, sorted(by_rule[ri], key=lambda x: x[0]), view, segs, sentences):
+        ids = by_rule[ri]
+        if len(ids) > 1:
+            ids.sort(key=lambda x: x[0])
+        for s, e in _rule_hits(rule, rule_langs[ri], ids, view, segs, sentences, limit):
+            out.append((ri, s, e))
+    if own_terms:
+        out.extend(h for h in _own_term_hits(own_terms, views) if h[1] < limit)
+    return tuple(out) if out else _NO_HITS
+
+
+def _piece_hits(plan: _Plan, cat: Catalogue, text: str, a: int, b: int, c: int, doc: str, lang: str | None,
+                own_terms: tuple[str, ...], use_cache: bool) -> tuple:
+    """Hits starting in the piece ``text[a:b]``, seen with the next piece ``text[b:c]`` as context."""
+    piece, after = text[a:b], text[b:c]
+    use_cache = use_cache and c - a <= _CACHE_MAX_CHARS
+    key = (piece, after, doc, lang, own_terms)
+    hits = plan.cache.get(key) if use_cache else None
+    if hits is None:
+        hits = _scan(plan, cat, piece + after, len(piece), doc, lang, own_terms, plan.views)
+        if use_cache:
+            plan.cache.put(key, hits)
+    return hits
+
+
+def _doc_of(plan: _Plan, text: str, cuts: list[int], use_cache: bool) -> str:
+    stats = []
+    a = 0
+    cache = plan.cache
+    for b in cuts:
+        piece = text[a:b]
+        keep = use_cache and b - a <= _CACHE_MAX_CHARS
+        key = ("stats", piece)
+        st = cache.get(key) if keep else None
+        if st is None:
+            st = text_stats(piece)
+            if keep:
+                cache.put(key, st)
+        stats.append(st)
+        a = b
+    return doc_lang(stats)
+
+
+def clear_cache(catalogue: Catalogue | None = None) -> None:
+    """Forget the checked pieces (tests compare a cached check with one from scratch)."""
+    cat = catalogue if catalogue is not None else default_catalogue()
+    _plan_for(cat).cache.clear()
+
+
+def check(
+    text: str,
+    *,
+    lang: str | None = None,
+    own_terms: Sequence[str] = (),
+    catalogue: Catalogue | None = None,
+    incremental: bool = True,
+) -> Report:
+    r"""Check a draft message; see docs/ARCHITECTURE.md for the report's shape.
+
+    How a draft is checked: it is cut into pieces (``_pieces``: one or more sentences, at least
+    ``_PIECE_MIN`` characters). Each piece is checked with the next piece as context: a match may start in
+    the piece and run into the next one ("… on Telegram. @handle"), and ``near``/``unless`` see both. Rules
+    anchored to the whole message (``\A``/``\Z``, scope "draft") see the whole draft. The draft's language
+    (for short Latin sentences) is decided on the whole draft. The result of a piece depends only on its
+    text, the next piece's text, the draft's language, ``lang`` and ``own_terms``, so it is kept in a bounded
+    cache: typing a character re-checks the piece it falls in and the one before (whose context changed).
+    ``incremental=False`` ignores the cache (same result, all pieces checked).
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"check() needs a str, not {type(text).__name__}")
+    if lang is not None and lang not in ("en", "de", "fr", "es", "it", "ja", "zh"):
+        raise ValueError(f"unknown language {lang!r}: use one of en de fr es it ja zh, or None to detect")
+    if isinstance(own_terms, str):
+        own_terms = (own_terms,)
+    own = tuple(own_terms)
+    cat = catalogue if catalogue is not None else default_catalogue()
+    plan = _plan_for(cat)
+    if not text:
+        return Report(verdict="ok", findings=(), lang=lang or "en", reminders=())  # no pattern matches ""
+    cuts = _pieces(text)
+    doc = lang or _doc_of(plan, text, cuts, incremental)
+    raw: list[tuple[object, int, int]] = []
+    a = 0
+    for k, b in enumerate(cuts):
+        c = cuts[k + 1] if k + 1 < len(cuts) else b
+        for h, s, e in _piece_hits(plan, cat, text, a, b, c, doc, lang, own, incremental):
+            raw.append((h, s + a, e + a))
+        a = b
+    if plan.draft_views:
+        raw.extend(_scan(plan, cat, text, len(text) + 1, doc, lang, (), plan.draft_views))
+    return _report(cat, text, raw, doc)
+
+
+def _report(cat: Catalogue, text: str, raw: list, doc: str) -> Report:
+    by_rule: dict[int, list[tuple[int, int]]] = {}
+    own_hits: list[Finding] = []
+    for h, s, e in raw:
+        if isinstance(h, int):
+            by_rule.setdefault(h, []).append((s, e))
+        else:
+            own_hits.append(_own_finding(h, s, e, text))
+    findings: list[Finding] = []
+    for ri in sorted(by_rule):
+        rule = cat.rules[ri]
+        spans = by_rule[ri]
+        if len(spans) > 1:
+            spans.sort()
+            merged = [spans[0]]
+            for s, e in spans[1:]:
+                ps, pe = merged[-1]
+                if s < pe:
+                    merged[-1] = (ps, max(pe, e))
+                else:
+                    merged.append((s, e))
+            spans = merged
+        for s, e in spans:
             findings.append(
                 Finding(
                     rule=rule.id,
@@ -657,10 +840,9 @@ def check(
                     policy=rule.category,
                 )
             )
-    if own_terms:
-        own = _own_term_findings(own_terms, views)
+    if own_hits:
         findings.extend(Finding(f.rule, f.category, f.severity, f.start, f.end, text[f.start:f.end], f.title,
-                                f.message, f.suggestion, f.fix, f.policy) for f in own)
+                                f.message, f.suggestion, f.fix, f.policy) for f in _merge_same_rule(own_hits))
     findings = _resolve(findings)
     findings.sort(key=lambda f: (f.start, f.end, f.rule))
     reminders = []
@@ -675,5 +857,4 @@ def check(
                         {"category": c.id, "title": c.title, "reminder": c.reminder, "sources": c.sources}
                     )
                 )
-    return Report(verdict=verdict_of(findings), findings=tuple(findings), lang=segs.doc, reminders=tuple(reminders))
-
+    return Report(verdict=verdict_of(findings), findings=tuple(findings), lang=doc, reminders=tuple(reminders))

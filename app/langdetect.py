@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-__all__ = ["LANGS", "LATIN_LANGS", "detect", "Segments", "segments"]
+__all__ = ["LANGS", "LATIN_LANGS", "detect", "Segments", "segments", "text_stats", "doc_lang"]
 
 LANGS = ("en", "de", "fr", "es", "it", "ja", "zh")
 LATIN_LANGS = ("en", "de", "fr", "es", "it")
@@ -39,14 +39,20 @@ _STOP = {
         del della dei delle in al alla abbiamo sono ci si ha molto gentile cordiali saluti buongiorno
         salve può potete questo questa ma anche come sul nel""",
 }
-# word -> {lang: weight}; a word in k lists weighs 1/k for each of them.
-_WEIGHTS: dict[str, dict[str, float]] = {}
+# word -> {lang: weight}; a word in k lists weighs 1/k for each of them, counted in sixtieths so that scores
+# are integers: sums do not depend on the order of addition, so a draft scored sentence by sentence (the
+# engine's incremental check) gets exactly the score of the whole draft.
+_UNIT = 60
+_WEIGHTS: dict[str, dict[str, int]] = {}
 for _lang, _words in _STOP.items():
     for _w in set(_words.split()):
-        _WEIGHTS.setdefault(_w, {})[_lang] = 1.0
+        _WEIGHTS.setdefault(_w, {})[_lang] = 1
 for _w, _d in _WEIGHTS.items():
     for _lang in _d:
-        _d[_lang] = 1.0 / len(_d)
+        _d[_lang] = _UNIT // len(_d)
+_LANG_INDEX = {lang: i for i, lang in enumerate(LATIN_LANGS)}
+# word -> tuple of (language position, weight)
+_WEIGHT_ITEMS = {w: tuple((_LANG_INDEX[lg], wt) for lg, wt in d.items()) for w, d in _WEIGHTS.items()}
 
 _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
@@ -56,26 +62,32 @@ _LATIN_LETTER = re.compile(r"[A-Za-zÀ-ÿ]")
 _SENTENCE_END = re.compile(r"[.!?…]+(?=\s|$)|[。！？]+|\n+")
 
 
-def _latin_scores(text: str) -> dict[str, float]:
-    scores = dict.fromkeys(LATIN_LANGS, 0.0)
+def _latin_vector(text: str) -> list[int]:
+    """Function-word scores of ``text`` per Latin language (in the order of ``LATIN_LANGS``, sixtieths)."""
+    v = [0, 0, 0, 0, 0]
+    get = _WEIGHT_ITEMS.get
     for w in _LATIN_WORD.findall(text.lower()):
-        d = _WEIGHTS.get(w)
+        d = get(w)
         if d:
-            for lang, wt in d.items():
-                scores[lang] += wt
-    return scores
+            for i, wt in d:
+                v[i] += wt
+    return v
+
+
+def _latin_scores(text: str) -> dict[str, int]:
+    return dict(zip(LATIN_LANGS, _latin_vector(text)))
 
 
 def _best_latin(text: str, *, confident: bool) -> str | None:
     return _pick(_latin_scores(text), confident=confident)
 
 
-def _pick(scores: dict[str, float], *, confident: bool) -> str | None:
+def _pick(scores: dict[str, int], *, confident: bool) -> str | None:
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], LATIN_LANGS.index(kv[0])))
     (top, s1), (_, s2) = ranked[0], ranked[1]
     if s1 <= 0:
         return None
-    if confident and (s1 < 2 or s1 < 1.5 * s2):
+    if confident and (s1 < 2 * _UNIT or 2 * s1 < 3 * s2):
         return None
     return top
 
@@ -96,12 +108,40 @@ def detect(text: str) -> str:
     return _detect(text)[0]
 
 
-def _detect(text: str) -> tuple[str, dict[str, float] | None]:
+def _detect(text: str) -> tuple[str, dict[str, int] | None]:
     script = _script_lang(text)
     if script:
         return script, None
     scores = _latin_scores(text)
     return _pick(scores, confident=False) or "en", scores
+
+
+def text_stats(text: str) -> tuple:
+    """What ``doc_lang`` needs of a piece of a draft: (has kana, Han count, Latin letter count, Latin
+    scores). Every part adds up over pieces (words never straddle the engine's pieces, which start after
+    white space or a CJK full stop), so a draft's language can be decided from cached pieces."""
+    kana = _KANA.search(text) is not None
+    han = len(_HAN.findall(text)) if _HAN.search(text) else 0
+    latin = len(_LATIN_LETTER.findall(text))
+    return kana, han, latin, tuple(_latin_vector(text))
+
+
+def doc_lang(stats) -> str:
+    """The draft's language from the ``text_stats`` of its pieces: the same answer as ``detect``."""
+    kana = False
+    han = latin = 0
+    v = [0, 0, 0, 0, 0]
+    for k, h, lt, vec in stats:
+        kana = kana or k
+        han += h
+        latin += lt
+        for i in range(5):
+            v[i] += vec[i]
+    if kana:
+        return "ja"
+    if han >= 2 and han * 3 >= latin:
+        return "zh"
+    return _pick(dict(zip(LATIN_LANGS, v)), confident=False) or "en"
 
 
 class Segments:
@@ -112,10 +152,10 @@ class Segments:
 
     __slots__ = ("text", "lang", "doc", "_present", "_starts", "_langs")
 
-    def __init__(self, text: str, lang: str | None):
+    def __init__(self, text: str, lang: str | None, doc: str | None = None):
         self.text = text
         self.lang = lang
-        self.doc = lang or _detect(text)[0]
+        self.doc = doc or lang or _detect(text)[0]
         self._present: set[str] | None = None
         self._starts: list[int] | None = None
         self._langs: list[str] = []
@@ -171,7 +211,7 @@ class Segments:
         return list(zip(self._starts, self._langs))
 
 
-def segments(text: str, lang: str | None = None) -> Segments:
+def segments(text: str, lang: str | None = None, doc: str | None = None) -> Segments:
     """Split ``text`` into sentences and give each a language (lazily; see ``Segments``).
 
     A sentence with kana is Japanese; one dominated by Han is Chinese (Japanese in a Japanese draft: a
@@ -179,9 +219,9 @@ def segments(text: str, lang: str | None = None) -> Segments:
     function words clearly point to; a short or ambiguous one ("OK.", "Hi John,") takes the draft's
     language. ``lang`` (the seller's choice) replaces the draft's detected language and is trusted for
     every Latin sentence; script still decides for CJK sentences, so a Chinese note in a German
-    message keeps Chinese rules.
+    message keeps Chinese rules. ``doc`` gives the draft's language when ``text`` is only a piece of it.
     """
-    return Segments(text, lang)
+    return Segments(text, lang, doc)
 
 
 # Characters common in Chinese and (nearly) absent from Japanese: a kanji-only sentence carrying them in a

@@ -1,0 +1,191 @@
+"""Incremental checking and the compiled catalogue change no result.
+
+- ``app.check`` keeps the hits of each piece of a draft in a cache (app/engine.py): a check served from the
+  cache must equal a check from scratch (``incremental=False``), on the corpus, on every rule example, on
+  drafts typed character by character and on random edit sequences (hypothesis).
+- The compiled catalogue (``compile_catalogue`` → ``load_compiled``, what the page loads) gives the same
+  findings as the validated TOML catalogue, is deterministic, and compiles patterns only when a draft needs
+  them.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import app
+from app.catalogue import (
+    COMPILED_NAME,
+    compile_catalogue,
+    load_catalogue,
+    load_compiled,
+    load_default,
+    parse_example,
+)
+from app.engine import check, clear_cache, default_catalogue
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _corpus() -> list[str]:
+    out = []
+    for path in sorted((ROOT / "tests" / "corpus").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                out.append(json.loads(line)["text"])
+    return out
+
+
+CORPUS = _corpus()
+CATALOGUE = load_catalogue()
+EXAMPLES = [parse_example(ex)[0] for r in CATALOGUE.rules for ex in (*r.bad, *r.good)]
+
+
+def _shape(report) -> tuple:
+    return report.to_dict(), [dict(r) for r in report.reminders]
+
+
+def _same(text: str, **kw) -> None:
+    cached = check(text, **kw)
+    fresh = check(text, incremental=False, **kw)
+    assert _shape(cached) == _shape(fresh), text
+
+
+def test_corpus_and_examples_cached_equal_fresh():
+    clear_cache()
+    for text in CORPUS + EXAMPLES:
+        _same(text)
+    # A second pass is served from the cache.
+    for text in CORPUS[::7]:
+        _same(text)
+        _same(text, lang="de")
+        _same(text, own_terms=("bestshop", "+1 555 123 4567"))
+
+
+def _drafts(seed: int, n: int, seps=("\n", "\n\n", " ", ". ", "。", "")) -> list[str]:
+    rnd = random.Random(seed)
+    out = []
+    for _ in range(n):
+        parts = rnd.sample(CORPUS, rnd.randint(2, 8))
+        out.append("".join(p + rnd.choice(seps) for p in parts))
+    return out
+
+
+def test_typing_a_draft_character_by_character():
+    clear_cache()
+    draft = _drafts(1, 1)[0][:700]
+    for i in range(1, len(draft) + 1, 3):
+        _same(draft[:i])
+
+
+def test_random_edits_of_multilingual_drafts():
+    rnd = random.Random(5)
+    alphabet = "abc xyz. 。!?\n@1 whatsapp telegram 微信 好评 5 stars refund"
+    for draft in _drafts(2, 12):
+        clear_cache() if rnd.random() < 0.3 else None
+        for _ in range(25):
+            i = rnd.randrange(len(draft) + 1)
+            op = rnd.random()
+            if op < 0.5:
+                k = rnd.randrange(len(alphabet))
+                draft = draft[:i] + alphabet[k:k + rnd.randint(1, 9)] + draft[i:]
+            elif op < 0.8:
+                draft = draft[:i] + draft[i + rnd.randint(1, 12):]
+            else:
+                draft = draft[:i] + rnd.choice(CORPUS) + " " + draft[i:]
+            _same(draft)
+
+
+_pieces = st.sampled_from(
+    ["Add me on WhatsApp", "+1 555 123 4567", "john at gmail dot com", "Thank you for your order", ". ", "\n",
+     "。", "微信", "好评返现", "leave a 5-star review", " ", "w h a t s a p p", "www.shop.com", "!", "Telegram",
+     "@handle_12", "refund if you remove the review", "idiot", "Vielen Dank", "ご注文ありがとうございます", "😀"]
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    base=st.lists(_pieces, min_size=1, max_size=12).map("".join),
+    edits=st.lists(
+        st.tuples(st.integers(0, 400), st.integers(0, 6), st.one_of(_pieces, st.text(max_size=4))), max_size=8
+    ),
+)
+def test_edit_sequences_give_the_result_from_scratch(base, edits):
+    draft = base
+    _same(draft)
+    for pos, cut, insert in edits:
+        pos = min(pos, len(draft))
+        draft = draft[:pos] + insert + draft[pos + cut:]
+        _same(draft)
+
+
+def test_cache_is_bounded():
+    from app.engine import _CACHE_SIZE, _plan_for
+
+    plan = _plan_for(default_catalogue())
+    for i in range(_CACHE_SIZE + 50):
+        check(f"Order {i} shipped today, thank you very much. Tracking follows.")
+    assert len(plan.cache.data) <= _CACHE_SIZE
+
+
+# ------------------------------------------------------------------------------------ compiled catalogue
+
+
+def test_compiled_catalogue_round_trips_and_is_deterministic(tmp_path):
+    d = tmp_path / "rules"  # a frozen copy: rules/ may be edited while the suite runs
+    shutil.copytree(ROOT / "rules", d, ignore=shutil.ignore_patterns(COMPILED_NAME))
+    cat = load_catalogue(d)
+    data = compile_catalogue(cat)
+    assert data == compile_catalogue(load_catalogue(d))
+    again = load_compiled(data)
+    assert compile_catalogue(again, digest=json.loads(data)["digest"]) == data
+    assert [r.id for r in again.rules] == [r.id for r in cat.rules]
+    assert again.rules == cat.rules
+
+
+def test_compiled_catalogue_gives_the_same_findings():
+    compiled = load_compiled(compile_catalogue(CATALOGUE))
+    for text in CORPUS[::3] + EXAMPLES[::5]:
+        a = check(text, catalogue=CATALOGUE, incremental=False)
+        b = check(text, catalogue=compiled)
+        assert _shape(a) == _shape(b), text
+
+
+def test_patterns_compile_on_first_use():
+    compiled = load_compiled(compile_catalogue(CATALOGUE))
+
+    def count() -> int:
+        return sum(pl.compiled_count() for r in compiled.rules for pl in (r.patterns, r.near, r.unless))
+
+    assert count() == 0
+    check("", catalogue=compiled)
+    assert count() == 0
+    check("Add me on WhatsApp, thanks!", catalogue=compiled)
+    total = sum(len(pl) for r in compiled.rules for pl in (r.patterns, r.near, r.unless))
+    assert count() < total // 4
+
+
+def test_load_default_uses_a_fresh_compiled_file_and_ignores_a_stale_one(tmp_path):
+    d = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", d, ignore=shutil.ignore_patterns(COMPILED_NAME))
+    cat = load_catalogue(d)
+    (d / COMPILED_NAME).write_bytes(compile_catalogue(cat))
+    loaded = load_default(d)
+    assert all(r.patterns.compiled_count() == 0 for r in loaded.rules)  # the compiled file, trusted
+    # Next to changed TOML the compiled file is stale: the validating loader runs instead.
+    path = d / "emoji.toml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert all(len(r.patterns) == r.patterns.compiled_count() for r in load_default(d).rules)
+    # Without TOML files (a page built without them) the compiled file is all there is.
+    for p in d.glob("*.toml"):
+        p.unlink()
+    assert [r.id for r in load_default(d).rules] == [r.id for r in cat.rules]
+    # A corrupt file never hides the TOML: the error names the file.
+    with pytest.raises(app.CatalogueError, match=COMPILED_NAME):
+        load_compiled(b"{}")
