@@ -301,98 +301,97 @@ def _key_char(lit: str) -> str:
 class _ViewPlan:
     """Which patterns of one view can match a given text, decided from literals they require.
 
-    Every distinct literal is indexed once, under its least frequent trigram (one character for literals
-    shorter than 3). For a text, the trigrams (or characters) present select the literals worth a
-    substring search; each literal found then names the patterns that need it. A pattern with further
-    literal sets (``Rule.conditions``) also needs one member of each of those to be present.
+    Every distinct literal (a pattern's prefilter literals and those of its further conditions) is indexed
+    once, under its least frequent trigram (one character for literals shorter than 3). For a text, the
+    trigrams (or characters) present select the literals worth a substring search; the literals found name
+    the patterns that need them. A pattern with further literal sets (``Rule.conditions``) also needs one
+    member of each of those to be present. Literals are numbered, so these tests are set operations in C.
     """
 
-    __slots__ = ("always", "lits", "lit_grams", "lit_patterns", "index3", "keys3", "index1", "keys1", "conditions")
+    __slots__ = ("always", "lits", "lit_patterns", "index3", "keys3", "index1", "keys1", "conditions", "_ids")
 
     def __init__(self) -> None:
         self.always: list[tuple[int, int]] = []  # (rule position, pattern position) without prefilter
         self.lits: list[str] = []
-        self.lit_grams: list[tuple] = []
         self.lit_patterns: list[list[tuple[int, int]]] = []
         self.index3: dict[tuple, list[int]] = {}
         self.index1: dict[str, list[int]] = {}
-        self.keys3: set = set()
-        self.keys1: set = set()
-        self.conditions: dict[tuple[int, int], tuple[frozenset[str], ...]] = {}
+        self.keys3: frozenset = frozenset()
+        self.keys1: frozenset = frozenset()
+        self.conditions: dict[tuple[int, int], tuple[frozenset[int], ...]] = {}
+        self._ids: dict[str, int] = {}
 
-    def add(self, rp: tuple[int, int], lits: frozenset[str], ids: dict[str, int]) -> None:
+    def _lid(self, lit: str) -> int:
+        lid = self._ids.get(lit)
+        if lid is None:
+            lid = self._ids[lit] = len(self.lits)
+            self.lits.append(lit)
+            self.lit_patterns.append([])
+            if len(lit) >= 3:
+                self.index3.setdefault(_key_gram(lit), []).append(lid)
+            else:
+                self.index1.setdefault(_key_char(lit), []).append(lid)
+        return lid
+
+    def add(self, rp: tuple[int, int], lits: frozenset[str], conditions) -> None:
         for lit in sorted(lits):
-            lid = ids.get(lit)
-            if lid is None:
-                lid = ids[lit] = len(self.lits)
-                self.lits.append(lit)
-                self.lit_patterns.append([])
-                if len(lit) >= 3:
-                    self.lit_grams.append(tuple(zip(lit, lit[1:], lit[2:])))
-                    self.index3.setdefault(_key_gram(lit), []).append(lid)
-                else:
-                    self.lit_grams.append(())
-                    self.index1.setdefault(_key_char(lit), []).append(lid)
-            self.lit_patterns[lid].append(rp)
+            self.lit_patterns[self._lid(lit)].append(rp)
+        if conditions:
+            self.conditions[rp] = tuple(frozenset(self._lid(x) for x in sorted(c)) for c in conditions)
 
     def freeze(self) -> None:
-        self.keys3 = set(self.index3)
-        self.keys1 = set(self.index1)
+        self.keys3 = frozenset(self.index3)
+        self.keys1 = frozenset(self.index1)
+        self.index3 = {k: tuple(v) for k, v in self.index3.items()}
+        self.index1 = {k: tuple(v) for k, v in self.index1.items()}
+        self.lit_patterns = [tuple(v) for v in self.lit_patterns]
+
+    def present(self, text: str, cache: dict) -> frozenset[int]:
+        """Numbers of the literals that occur in ``text`` (computed once per string: views without evasions
+        share the draft's folded string)."""
+        key = (id(text), id(self))
+        found = cache.get(key)
+        if found is None:
+            lits = self.lits
+            ids: list[int] = []
+            if self.keys3 and len(text) > 2:
+                grams = cache.get(id(text))
+                if grams is None:
+                    grams = cache[id(text)] = set(zip(text, text[1:], text[2:]))
+                index3 = self.index3
+                for g in self.keys3.intersection(grams):
+                    ids.extend(index3[g])
+            if self.keys1:
+                index1 = self.index1
+                for ch in self.keys1.intersection(text):
+                    ids.extend(index1[ch])
+            found = cache[key] = frozenset([lid for lid in ids if lits[lid] in text])
+        return found
 
     def candidates(self, text: str, cache: dict, skip_rules=frozenset()) -> dict[tuple[int, int], list[str] | None]:
         """Patterns that can match ``text``: for each, the required literals present (None: no prefilter).
-        Rules in ``skip_rules`` (positions; their languages are absent) are left out before the costlier
-        condition checks."""
+        Rules in ``skip_rules`` (positions; their languages are absent) are left out."""
         out: dict[tuple[int, int], list[str] | None] = dict.fromkeys(self.always)
-        # Views without evasions share the draft's folded string: its trigrams and the literals found in it
-        # are computed once per check.
-        per_text = cache.get(id(text))
-        if per_text is None:
-            per_text = cache[id(text)] = [None, {}]
-        present: dict[str, bool] = per_text[1]
-        grams = per_text[0]
-        if self.keys3 and grams is None:
-            grams = per_text[0] = set(zip(text, text[1:], text[2:]))
-        lit_ids: list[int] = []
-        if self.keys3:
-            for key in grams & self.keys3:
-                lit_ids.extend(self.index3[key])
-        if self.keys1:
-            for key in set(text) & self.keys1:
-                lit_ids.extend(self.index1[key])
-        lits, lit_grams, lit_patterns = self.lits, self.lit_grams, self.lit_patterns
-        for lid in lit_ids:
-            lit = lits[lid]
-            p = present.get(lit)
-            if p is None:
-                p = present[lit] = all(g in grams for g in lit_grams[lid]) and lit in text
-            if p:
-                for rp in lit_patterns[lid]:
-                    found = out.get(rp)
-                    if found is None:
-                        if rp in out:
-                            continue  # no prefilter: runs everywhere anyway
-                        out[rp] = found = []
-                    found.append(lit)
-        if self.conditions:
-
-            def is_present(lit: str) -> bool:
-                p = present.get(lit)
-                if p is None:
-                    if len(lit) >= 3 and grams is not None:
-                        p = all(g in grams for g in zip(lit, lit[1:], lit[2:])) and lit in text
-                    else:
-                        p = lit in text
-                    present[lit] = p
-                return p
-
-            # Every other literal set the pattern needs must also be met ("contact" AND "directly").
-            conditions = self.conditions
-            for rp in [rp for rp, found in out.items() if found is not None and rp in conditions]:
-                if rp[0] in skip_rules:
-                    continue
-                if not all(any(is_present(lit) for lit in cset) for cset in conditions[rp]):
-                    del out[rp]
+        present = self.present(text, cache)
+        if not present:
+            return out
+        lits, lit_patterns, conditions = self.lits, self.lit_patterns, self.conditions
+        blocked: set = set()
+        for lid in sorted(present):
+            for rp in lit_patterns[lid]:
+                found = out.get(rp)
+                if found is None:
+                    if rp in out or rp in blocked:
+                        continue  # no prefilter (runs everywhere anyway), or a condition is not met
+                    conds = conditions.get(rp)
+                    # Every other literal set the pattern needs must also be met ("contact" AND "directly").
+                    if (conds is not None and not all(not c.isdisjoint(present) for c in conds)) or (
+                        rp[0] in skip_rules
+                    ):
+                        blocked.add(rp)
+                        continue
+                    out[rp] = found = []
+                found.append(lits[lid])
         return out
 
 
@@ -424,7 +423,6 @@ class _Plan:
         self.views: dict[str, _ViewPlan] = {}
         self.draft_views: dict[str, _ViewPlan] = {}
         self.cache = _LRU(_CACHE_SIZE)
-        ids: dict[tuple[str, str], dict[str, int]] = {}
         for ri, rule in enumerate(cat.rules):
             target = self.draft_views if rule.scope == "draft" else self.views
             vp = target.setdefault(rule.view, _ViewPlan())
@@ -432,9 +430,7 @@ class _Plan:
                 if lits is None:
                     vp.always.append((ri, pi))
                 else:
-                    vp.add((ri, pi), lits, ids.setdefault((rule.scope, rule.view), {}))
-                    if rule.conditions and rule.conditions[pi]:
-                        vp.conditions[(ri, pi)] = rule.conditions[pi]
+                    vp.add((ri, pi), lits, rule.conditions[pi] if rule.conditions else ())
         for vp in (*self.views.values(), *self.draft_views.values()):
             vp.freeze()
 
