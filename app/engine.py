@@ -353,6 +353,10 @@ class _ViewPlan:
         found = cache.get(key)
         if found is None:
             lits = self.lits
+            if len(lits) <= 48:
+                # A few literals (the whole-draft rules): searching each is cheaper than indexing the text.
+                found = cache[key] = frozenset([lid for lid, lit in enumerate(lits) if lit in text])
+                return found
             ids: list[int] = []
             if self.keys3 and len(text) > 2:
                 grams = cache.get(id(text))

@@ -156,9 +156,24 @@ def _fold_char(c: str, _cache: dict[str, str] = {}) -> str:  # noqa: B006 - a de
         else:
             r = unicodedata.normalize("NFKC", c).casefold()
             r = "".join(_QUOTES_DASHES.get(x, x) for x in r)
+        if len(r) != 1:
+            _ODD.add(c)
         if len(_cache) < 20000:
             _cache[c] = r
     return r
+
+
+# Characters seen so far whose fold is not exactly one character ("ß" → "ss", a zero-width space → ""):
+# only these need a map entry of their own, the runs between them map 1:1.
+_ODD: set[str] = set()
+_odd_pattern: list = [None, -1]
+
+
+def _odd_chars() -> re.Pattern | None:
+    if _odd_pattern[1] != len(_ODD):
+        _odd_pattern[0] = re.compile("[" + "".join(re.escape(c) for c in sorted(_ODD)) + "]") if _ODD else None
+        _odd_pattern[1] = len(_ODD)
+    return _odd_pattern[0]
 
 
 def _compose_fixups(text: str, starts: list[int], ends: list[int]) -> tuple[str, list[int], list[int]]:
@@ -234,9 +249,24 @@ def fold_text(draft: str) -> View:
         # Every character folded to exactly one: the view is aligned with the draft.
         starts = ends = None
     else:
-        pieces = [_fold_char(c) for c in draft]
-        starts = [i for i, p in enumerate(pieces) for _ in p]
-        ends = [i + 1 for i, p in enumerate(pieces) for _ in p]
+        # translate() has folded (and so registered) every character of the draft: map the odd ones one by
+        # one and the runs between them as ranges.
+        starts, ends = [], []
+        pos = 0
+        odd = _odd_chars()
+        for m in odd.finditer(draft) if odd is not None else ():
+            a = m.start()
+            if a > pos:
+                starts.extend(range(pos, a))
+                ends.extend(range(pos + 1, a + 1))
+            k = len(_fold_char(draft[a]))
+            if k:
+                starts.extend([a] * k)
+                ends.extend([a + 1] * k)
+            pos = a + 1
+        if pos < len(draft):
+            starts.extend(range(pos, len(draft)))
+            ends.extend(range(pos + 1, len(draft) + 1))
     if not unicodedata.is_normalized("NFC", text):
         if starts is None:
             starts = list(range(len(text)))
