@@ -432,11 +432,14 @@ def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: 
     return rules
 
 
-_WHOLE_DRAFT = re.compile(r"(?<!\\)(?:\\\\)*\\[AZ]")
+# A pattern about the whole message: it ends at the end of the message (\Z) or starts at its beginning (\A
+# first, after inline flags). A \A inside an alternation ("(?:\A|(?<=[.!?]\s))loser") means the start of a
+# sentence, which the engine's pieces preserve (each piece starts a sentence).
+_WHOLE_DRAFT = re.compile(r"(?<!\\)(?:\\\\)*\\Z|^(?:\(\?[aiLmsux]+\))?\\A")
 
 
 def _scope(sources) -> str:
-    r""""draft" when a pattern is anchored to the start or end of the message (``\A``, ``\Z``)."""
+    """"draft" when a pattern is anchored to the whole message (see ``_WHOLE_DRAFT``), else "sentence"."""
     return "draft" if any(_WHOLE_DRAFT.search(s) for s in sources) else "sentence"
 
 

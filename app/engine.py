@@ -51,7 +51,7 @@ from typing import Sequence
 
 from .catalogue import LANGUAGES, Catalogue, Rule, load_default
 from .langdetect import doc_lang, segments, text_stats
-from .normalize import View, Views, fold_text, letters_view
+from .normalize import View, Views, fold_text, join_views, letters_view
 from .prefilter import literal_cost
 from .report import SEVERITY_RANK, Finding, Report, verdict_of
 
@@ -685,10 +685,11 @@ def _pieces(text: str) -> list[int]:
 
 
 def _scan(plan: _Plan, cat: Catalogue, work: str, limit: int, doc: str, lang: str | None,
-          own_terms: tuple[str, ...], view_plans: dict[str, _ViewPlan]) -> tuple:
+          own_terms: tuple[str, ...], view_plans: dict[str, _ViewPlan], views: Views | None = None) -> tuple:
     """Raw hits ``(rule position, start, end)`` (own terms: ``(term, start, end)``) of the rules in
     ``view_plans`` on ``work``, keeping those that start before ``limit``."""
-    views = Views(work)
+    if views is None:
+        views = Views(work)
     segs = segments(work, lang, doc)
     sentences: dict = {}
     by_rule: dict[int, list[tuple[int, list[str] | None]]] = {}
@@ -798,7 +799,23 @@ def check(
             raw.append((h, s + a, e + a))
         a = b
     if plan.draft_views:
-        raw.extend(_scan(plan, cat, text, len(text) + 1, doc, lang, (), plan.draft_views))
+        views = Views(text)
+        if set(plan.draft_views) == {"text"}:
+            # The folded draft is the folded pieces joined (folding never crosses white space): kept per piece.
+            parts = []
+            a = 0
+            for b in cuts:
+                piece = text[a:b]
+                keep = incremental and b - a <= _CACHE_MAX_CHARS
+                v = plan.cache.get(("fold", piece)) if keep else None
+                if v is None:
+                    v = fold_text(piece)
+                    if keep:
+                        plan.cache.put(("fold", piece), v)
+                parts.append((a, v))
+                a = b
+            views.preset("text", join_views("text", parts))
+        raw.extend(_scan(plan, cat, text, len(text) + 1, doc, lang, (), plan.draft_views, views))
     return _report(cat, text, raw, doc)
 
 

@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["View", "Views", "fold_text", "VIEW_NAMES"]
+__all__ = ["View", "Views", "fold_text", "join_views", "VIEW_NAMES"]
 
 VIEW_NAMES = ("raw", "text", "letters", "numbers", "address")
 
@@ -108,6 +108,22 @@ def _edit(parent: View, name: str, edits: list[tuple[int, int, str]]) -> View:
         starts.extend(p_starts[pos:])
         ends.extend(p_ends[pos:])
     return View(name, "".join(out), starts, ends)
+
+
+def join_views(name: str, parts: list[tuple[int, View]]) -> View:
+    """One view from the views of consecutive pieces of a draft (``(offset of the piece, its view)``)."""
+    if all(v.starts is None for _, v in parts):
+        return View(name, "".join(v.text for _, v in parts))
+    starts: list[int] = []
+    ends: list[int] = []
+    for off, v in parts:
+        if v.starts is None:
+            starts.extend(range(off, off + len(v.text)))
+            ends.extend(range(off + 1, off + len(v.text) + 1))
+        else:
+            starts.extend([x + off for x in v.starts])
+            ends.extend([x + off for x in v.ends])
+    return View(name, "".join(v.text for _, v in parts), starts, ends)
 
 
 # ---------------------------------------------------------------------------------------------- text view
@@ -552,6 +568,10 @@ class Views:
     def __init__(self, draft: str):
         self.draft = draft
         self._cache: dict[str, View] = {}
+
+    def preset(self, name: str, view: View) -> None:
+        """Use ``view`` (built by the caller, e.g. from cached pieces) as the view ``name``."""
+        self._cache[name] = view
 
     def __getitem__(self, name: str) -> View:
         v = self._cache.get(name)
