@@ -289,9 +289,15 @@ _FREQ = {
 
 
 def _key_gram(lit: str) -> tuple[str, str, str]:
-    """The trigram of a literal to index it by: the least frequent one."""
-    grams = [tuple(lit[i:i + 3]) for i in range(len(lit) - 2)]
-    return min(grams, key=lambda g: (sum(_FREQ.get(ch, 0.4) for ch in g), grams.index(g)))
+    """The trigram of a literal to index it by: the least frequent one (the first of equals)."""
+    f = _FREQ.get
+    costs = [f(ch, 0.4) for ch in lit]
+    best, at = costs[0] + costs[1] + costs[2], 0
+    for i in range(1, len(lit) - 2):
+        c = costs[i] + costs[i + 1] + costs[i + 2]
+        if c < best:
+            best, at = c, i
+    return lit[at], lit[at + 1], lit[at + 2]
 
 
 def _key_char(lit: str) -> str:
@@ -426,7 +432,7 @@ class _Plan:
         self._skip_cache: dict[frozenset, frozenset[int]] = {}
         self.views: dict[str, _ViewPlan] = {}
         self.draft_views: dict[str, _ViewPlan] = {}
-        self.cache = _LRU(_CACHE_SIZE)
+        self.cache = _LRU(_CACHE_SIZE, _CACHE_CHARS)
         for ri, rule in enumerate(cat.rules):
             target = self.draft_views if rule.scope == "draft" else self.views
             vp = target.setdefault(rule.view, _ViewPlan())
@@ -448,29 +454,39 @@ def _plan_for(cat: Catalogue) -> _Plan:
 
 
 class _LRU:
-    """A bounded mapping that forgets the least recently used entry (dicts keep insertion order)."""
+    """A bounded mapping that forgets the least recently used entries (dicts keep insertion order). Bounded
+    by entry count and by the characters of text held (each ``put`` says how many its key holds)."""
 
-    __slots__ = ("size", "data")
+    __slots__ = ("size", "chars", "data", "held")
 
-    def __init__(self, size: int):
+    def __init__(self, size: int, chars: int):
         self.size = size
-        self.data: dict = {}
+        self.chars = chars
+        self.data: dict = {}  # key -> (value, characters)
+        self.held = 0
 
     def get(self, key):
         data = self.data
-        v = data.pop(key, None)
-        if v is not None:
-            data[key] = v
-        return v
+        item = data.pop(key, None)
+        if item is None:
+            return None
+        data[key] = item
+        return item[0]
 
-    def put(self, key, value) -> None:
+    def put(self, key, value, chars: int) -> None:
         data = self.data
-        data[key] = value
-        if len(data) > self.size:
-            del data[next(iter(data))]
+        old = data.pop(key, None)
+        if old is not None:
+            self.held -= old[1]
+        data[key] = (value, chars)
+        self.held += chars
+        while len(data) > self.size or (self.held > self.chars and len(data) > 1):
+            oldest = next(iter(data))
+            self.held -= data.pop(oldest)[1]
 
     def clear(self) -> None:
         self.data.clear()
+        self.held = 0
 
 
 _DIGITS = "0123456789"
@@ -660,7 +676,10 @@ def _resolve(findings: list[Finding]) -> list[Finding]:
 # Whether a sentence end cuts depends only on that sentence, so an edit moves no cut outside its sentence.
 _PIECE_END = re.compile(r"(?:[.!?…]+(?=\s|$)|[。！？]+|\n)\s*")
 _PIECE_MIN = 24
-_CACHE_SIZE = 2048
+# Enough for the pieces of a 100,000-character paste (three entries per piece: hits, language counts,
+# folded text), at most ~4 million characters of keys.
+_CACHE_SIZE = 16384
+_CACHE_CHARS = 4_000_000
 # Pieces longer than this (with their context) are not kept: text without sentence ends (a pasted table, a
 # run of digits) would fill memory with one-off keys, and such a piece is checked in one go anyway.
 _CACHE_MAX_CHARS = 2000
@@ -731,7 +750,7 @@ def _piece_hits(plan: _Plan, cat: Catalogue, text: str, a: int, b: int, c: int, 
     if hits is None:
         hits = _scan(plan, cat, piece + after, len(piece), doc, lang, own_terms, plan.views)
         if use_cache:
-            plan.cache.put(key, hits)
+            plan.cache.put(key, hits, c - a)
     return hits
 
 
@@ -747,7 +766,7 @@ def _doc_of(plan: _Plan, text: str, cuts: list[int], use_cache: bool) -> str:
         if st is None:
             st = text_stats(piece)
             if keep:
-                cache.put(key, st)
+                cache.put(key, st, b - a)
         stats.append(st)
         a = b
     return doc_lang(stats)
@@ -811,7 +830,7 @@ def check(
                 if v is None:
                     v = fold_text(piece)
                     if keep:
-                        plan.cache.put(("fold", piece), v)
+                        plan.cache.put(("fold", piece), v, 2 * (b - a))
                 parts.append((a, v))
                 a = b
             views.preset("text", join_views("text", parts))

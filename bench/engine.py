@@ -12,6 +12,8 @@
   draft checked again with the piece cache warm (``cached_ms_median``).
 - ``typing``: a 2,000-character draft typed one character at a time, each keystroke checked with the cache
   (what the page does): p50 / p95 / max per keystroke.
+- ``--pyodide``: the same catalogue, check and typing figures measured in Pyodide (Python 3.14, the page's
+  runtime) under Node, without a browser (needs ``node`` and ``node_modules/pyodide``); wall time there.
 - Times are CPU time of this process (``time.process_time``) next to wall time (``perf_counter``): the
   machine is shared, and CPU time is the steadier measure of what a check costs.
 """
@@ -172,10 +174,96 @@ def calibration_us() -> float:
     return round(best * 1e6, 1)
 
 
+_PYODIDE_RUNNER = """
+import { loadPyodide } from "%(pyodide)s/pyodide.mjs";
+import fs from "node:fs";
+import path from "node:path";
+
+function copyTree(py, src, dst, keep) {
+  py.FS.mkdirTree(dst);
+  for (const name of fs.readdirSync(src)) {
+    if (name === "__pycache__") continue;
+    const s = path.join(src, name), d = dst + "/" + name;
+    if (fs.statSync(s).isDirectory()) copyTree(py, s, d, keep);
+    else if (keep(name)) py.FS.writeFile(d, fs.readFileSync(s));
+  }
+}
+const py = await loadPyodide({ indexURL: "%(pyodide)s/" });
+const proj = "/home/pyodide/proj";
+copyTree(py, "%(root)s/app", proj + "/app", n => /\\.(py|toml)$/.test(n));
+copyTree(py, "%(root)s/rules", proj + "/rules", n => n.endsWith(".toml"));
+py.FS.writeFile(proj + "/catalogue.compiled.json", fs.readFileSync("%(compiled)s"));
+py.globals.set("INPUT_JSON", fs.readFileSync("%(input)s", "utf-8"));
+const out = await py.runPythonAsync(`
+import json, sys, time, statistics
+sys.path.insert(0, "${proj}")
+inp = json.loads(INPUT_JSON)
+res = {"version": sys.version.split()[0]}
+t0 = time.perf_counter()
+import app
+from app.catalogue import load_catalogue, load_compiled
+t1 = time.perf_counter()
+res["import_ms"] = round((t1 - t0) * 1000, 1)
+t0 = time.perf_counter(); toml = load_catalogue("${proj}/rules"); res["toml_load_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+t0 = time.perf_counter()
+cat = load_compiled(open("${proj}/catalogue.compiled.json", "rb").read())
+res["compiled_load_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+from app.engine import check, clear_cache
+t0 = time.perf_counter(); check("", catalogue=cat); res["empty_check_ms"] = round((time.perf_counter() - t0) * 1000, 2)
+t0 = time.perf_counter(); check(inp["d1000"], catalogue=cat); res["first_check_1000_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+def med(text, n):
+    ts = []
+    for _ in range(n):
+        t0 = time.perf_counter(); check(text, catalogue=cat, incremental=False); ts.append((time.perf_counter() - t0) * 1000)
+    return round(statistics.median(ts), 2)
+check(inp["d100000"], catalogue=cat, incremental=False)
+res["scratch_ms"] = {str(len(inp[k])): med(inp[k], n) for k, n in (("d1000", 30), ("d4000", 10), ("d20000", 3), ("d100000", 1))}
+clear_cache(cat)
+t0 = time.perf_counter(); check(inp["d100000"], catalogue=cat); res["paste_100000_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+t0 = time.perf_counter(); check(inp["d100000"] + "x", catalogue=cat); res["paste_100000_then_keystroke_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+clear_cache(cat)
+d = inp["d2000"]; ks = []
+for i in range(1, len(d) + 1):
+    t0 = time.perf_counter(); check(d[:i], catalogue=cat); ks.append((time.perf_counter() - t0) * 1000)
+ks.sort()
+res["typing_2000"] = {"p50_ms": round(ks[len(ks) // 2], 3), "p95_ms": round(ks[int(0.95 * (len(ks) - 1))], 3), "max_ms": round(ks[-1], 2)}
+json.dumps(res)
+`);
+process.stdout.write(out);
+"""
+
+
+def pyodide_bench(messages: list[str]) -> dict:
+    """Catalogue load, checks and typing in Pyodide under Node (see ``--pyodide``)."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    from app.catalogue import compile_catalogue
+
+    pyodide = ROOT / "node_modules" / "pyodide"
+    if shutil.which("node") is None or not (pyodide / "pyodide.mjs").exists():
+        return {"skipped": "needs node and node_modules/pyodide"}
+    with tempfile.TemporaryDirectory() as tmp:
+        compiled = Path(tmp) / "catalogue.compiled.json"
+        compiled.write_bytes(compile_catalogue(default_catalogue()))
+        inp = Path(tmp) / "input.json"
+        inp.write_text(json.dumps({f"d{n}": draft_of(n, messages) for n in (1000, 2000, 4000, 20000, 100000)}))
+        runner = Path(tmp) / "run.mjs"
+        runner.write_text(
+            _PYODIDE_RUNNER % {"pyodide": pyodide, "root": ROOT, "compiled": compiled, "input": inp}, encoding="utf-8"
+        )
+        proc = subprocess.run(["node", str(runner)], capture_output=True, text=True, timeout=1200)
+        if proc.returncode != 0:
+            return {"error": proc.stderr[-2000:]}
+        return json.loads(proc.stdout)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeat", type=int, default=3, help="passes over the corpus (best is reported)")
     ap.add_argument("--out", help="also write the JSON to this file")
+    ap.add_argument("--pyodide", action="store_true", help="also measure in Pyodide under Node")
     args = ap.parse_args(argv)
 
     t0 = time.perf_counter()
@@ -212,6 +300,8 @@ def main(argv: list[str] | None = None) -> int:
         time_check(draft_of(n, messages), runs) for n, runs in ((1000, 200), (4000, 50), (20000, 10), (100000, 3))
     ]
     result["typing"] = typing(draft_of(2000, messages))
+    if args.pyodide:
+        result["pyodide"] = pyodide_bench(messages)
     text = json.dumps(result, indent=2)
     print(text)
     if args.out:

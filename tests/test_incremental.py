@@ -125,13 +125,18 @@ def test_edit_sequences_give_the_result_from_scratch(base, edits):
         _same(draft)
 
 
-def test_cache_is_bounded():
+def test_cache_is_bounded(monkeypatch):
     from app.engine import _CACHE_SIZE, _plan_for
 
     plan = _plan_for(default_catalogue())
-    for i in range(_CACHE_SIZE + 50):
+    for i in range(_CACHE_SIZE // 3 + 50):
         check(f"Order {i} shipped today, thank you very much. Tracking follows.")
     assert len(plan.cache.data) <= _CACHE_SIZE
+    assert plan.cache.held == sum(c for _, c in plan.cache.data.values())
+    monkeypatch.setattr(plan.cache, "chars", 5000)
+    for i in range(300):
+        check(f"Order {i} shipped today, thank you very much. Tracking follows.")
+    assert plan.cache.held <= 5000
 
 
 # ------------------------------------------------------------------------------------ compiled catalogue
