@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import re
 import threading
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
@@ -200,13 +200,21 @@ def _sentences_of(view: View, sentences: dict) -> _Sentences:
     return sent
 
 
-def _matches(pat: re.Pattern, text: str, literals, view: View, sentences: dict):
+def _matches(pat: re.Pattern, text: str, literals, view: View, sentences: dict, vlimit: int):
+    """Matches of ``pat`` in ``text`` that start before ``vlimit`` (a view offset)."""
     if literals is None:
-        yield from pat.finditer(text)
+        for m in pat.finditer(text):
+            if m.start() >= vlimit:
+                return
+            yield m
         return
     n = len(text)
     for a, b in _sentences_of(view, sentences).windows(text, literals):
+        if a >= vlimit:
+            return  # windows start at sentence starts: nothing in this one or later starts before the limit
         for m in pat.finditer(text, a, b):
+            if m.start() >= vlimit:
+                return
             if m.end() == b and b < n:
                 # Cut by the window's end: let the pattern see the rest of the draft.
                 full = pat.match(text, m.start())
@@ -219,6 +227,8 @@ def _rule_hits(rule: Rule, langs, pattern_ids, view: View, segs, sentences: dict
     """Draft spans of the rule's hits that start before ``limit`` (the end of the piece being checked; the
     text after it is context), merged where they overlap."""
     text = view.text
+    # The first view offset whose draft offset is at or after the limit (view maps are non-decreasing).
+    vlimit = min(limit, len(text)) if view.starts is None else bisect_left(view.starts, limit)
     spans: list[tuple[int, int]] = []
     near_memo: dict[tuple[int, int], bool] = {}
     unless: _Unless | None = None
@@ -226,7 +236,7 @@ def _rule_hits(rule: Rule, langs, pattern_ids, view: View, segs, sentences: dict
         pat = rule.patterns[pi]
         has_hit_group = "hit" in pat.groupindex
         starts = view.starts
-        for m in _matches(pat, text, literals, view, sentences):
+        for m in _matches(pat, text, literals, view, sentences, vlimit):
             # The piece owns the matches that start in it (a ``hit`` group may lie in the context after it:
             # "Telegram。@handle").
             ms = m.start()
