@@ -2,11 +2,17 @@
 
 How a rule's patterns become findings
 -------------------------------------
-1. Each pattern runs (``finditer``) over the rule's view of the draft (app/normalize.py). The hit is the
+0. The draft is cut into pieces after sentence ends (at least ``_PIECE_MIN`` characters; shorter sentences
+   stay with the next one). Each piece is checked on its own text followed by the next piece (context):
+   a piece owns the matches that start in it, which may run into the context ("… on Telegram. @handle").
+   A piece's hits depend only on those two texts, the draft's language, ``lang`` and ``own_terms``, so they
+   are cached (typing re-checks the edited piece and the one before it). Rules anchored to the whole
+   message (``\Z``, or ``\A`` first: scope "draft") see the whole draft instead.
+1. Each pattern runs (``finditer``) over the rule's view of the text (app/normalize.py). The hit is the
    match, or its ``hit`` group when the pattern names one. For speed, a pattern whose every match must
    contain one of a few literals (found at load time, app/prefilter.py) runs only over the sentences
    where such a literal occurs, each extended by the sentence after it; a match may therefore cross one
-   sentence end after its literal, not more. Patterns without such literals see the whole draft.
+   sentence end after its literal, not more. Patterns without such literals see the whole text.
 2. ``near``: the hit counts only if one of these patterns matches inside the sentence(s) holding the hit
    (sentences end at ``. ! ?`` + space, CJK full stops and line breaks), in the same view.
 3. ``unless``: the hit is dropped if one of these patterns has a match overlapping it (same view; leftmost,
