@@ -820,10 +820,10 @@ def check(
     if isinstance(own_terms, str):
         own_terms = (own_terms,)
     own = tuple(own_terms)
-    cat = catalogue if catalogue is not None else default_catalogue()
-    plan = _plan_for(cat)
     if not text:
         return Report(verdict="ok", findings=(), lang=lang or "en", reminders=())  # no pattern matches ""
+    cat = catalogue if catalogue is not None else default_catalogue()
+    plan = _plan_for(cat)
     cuts = _pieces(text)
     doc = lang or _doc_of(plan, text, cuts, incremental)
     raw: list[tuple[object, int, int]] = []
