@@ -154,20 +154,22 @@ def deterministic_zip(entries: Iterable[tuple[str, bytes]], *, compress: bool) -
     return buffer.getvalue()
 
 
-def app_archive(rules_dir: Path, *, compress: bool) -> bytes:
-    """app/ (code + data files) and the rules, laid out as in the repository.
+def app_archive(rules_dir: Path, catalogue, *, compress: bool) -> bytes:
+    """app/ (code + data files) and the rule catalogue, laid out as in the repository.
 
     PyScript unpacks it into Python's working directory, so ``import app`` works and the engine
-    finds ``rules/`` next to ``app/`` exactly as it does on CPython.
+    finds ``rules/`` next to ``app/`` exactly as it does on CPython.  The rules travel compiled
+    (``rules/catalogue.compiled.json``, validated here at build time): parsing and validating the
+    TOML in the page took 2.4 s of Pyodide start-up, the compiled form loads in well under 0.1 s and
+    compiles each pattern only when a draft first needs it.
     """
     entries = []
     for path in sorted((ROOT / "app").rglob("*")):
         if path.is_file() and path.suffix in APP_SUFFIXES and "__pycache__" not in path.parts:
             entries.append((path.relative_to(ROOT).as_posix(), path.read_bytes()))
-    rules = sorted(p for p in rules_dir.rglob("*.toml") if p.is_file())
-    if not rules:
-        raise BuildError(f"{rules_dir}: no *.toml rule files — fix: point --rules at the rules folder")
-    entries += [(f"rules/{p.relative_to(rules_dir).as_posix()}", p.read_bytes()) for p in rules]
+    from app.catalogue import compiled_catalogue_entry
+
+    entries.append(compiled_catalogue_entry(catalogue))
     return deterministic_zip(entries, compress=compress)
 
 
@@ -490,8 +492,8 @@ def build(out: Path, rules_dir: Path, *, write_docs: bool = True) -> dict:
     pins = pinned_python_versions()
     wheels = dict(pure_wheel(project, pins[canonical(project)]) for project in SHIPPED_WHEELS)
     out.mkdir(parents=True, exist_ok=True)
-    build_site(out / "site", app_archive(rules_dir, compress=True), wheels)
-    size = build_single(out / "message-checker.html", app_archive(rules_dir, compress=False), wheels)
+    build_site(out / "site", app_archive(rules_dir, catalogue, compress=True), wheels)
+    size = build_single(out / "message-checker.html", app_archive(rules_dir, catalogue, compress=False), wheels)
     write_if_changed(out / INPUTS_STAMP, (input_digest(rules_dir) + "\n").encode())
     return {"runtime": versions, "docs": docs, "single_file_bytes": size, "wheels": sorted(wheels)}
 

@@ -1,4 +1,4 @@
-"""The checker: draft → views → raw hits → findings → report.
+r"""The checker: draft → views → raw hits → findings → report.
 
 How a rule's patterns become findings
 -------------------------------------

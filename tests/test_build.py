@@ -182,8 +182,22 @@ def test_app_archive_holds_the_app_and_the_rules(two_builds):
         names = archive.namelist()
     assert names == sorted(names)
     assert "app/__init__.py" in names and "app/page.py" in names and "app/ui_strings.toml" in names
-    assert {f"rules/{p.name}" for p in (ROOT / "rules").glob("*.toml")} <= set(names)
+    # The rules travel compiled (validated at build time), not as TOML to parse in the page.
+    assert [n for n in names if n.startswith("rules/")] == ["rules/catalogue.compiled.json"]
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+
+
+def test_shipped_catalogue_is_the_validated_one(two_builds):
+    """The page's compiled catalogue gives the same rules, patterns and texts as the TOML it came from."""
+    from app.catalogue import load_catalogue, load_compiled
+
+    with zipfile.ZipFile(two_builds[0] / "site" / "app.zip") as archive:
+        shipped = load_compiled(archive.read("rules/catalogue.compiled.json"))
+    source = load_catalogue(ROOT / "rules")
+    assert set(shipped.categories) == set(source.categories)
+    assert [r.id for r in shipped.rules] == [r.id for r in source.rules]
+    for a, b in zip(shipped.rules, source.rules):
+        assert (a.category, a.severity, a.message, a.suggestion, a.fix) == (b.category, b.severity, b.message, b.suggestion, b.fix), a.id
 
 
 def test_shipped_wheels_are_pure_and_importable_from_the_zip(two_builds, tmp_path):
