@@ -1,28 +1,34 @@
 #!/usr/bin/env python3
-"""Boot benchmark: cold-start time of the checker in Chromium, against a bare PyScript page.
+"""Speed benchmark of the checker in real Chromium, side by side with a bare PyScript page.
 
-    python bench/boot.py [--runs N]        (make bench)
+    python bench/boot.py [--runs N] [--quick] [--table FILE.json]        (make bench: 5 runs)
 
-For each page, N runs, each in a new Chromium process with a fresh profile (no HTTP cache, no
-IndexedDB, no compiled-code cache), measuring the time from navigation start to
-``performance.mark("checker:ready")``:
+Pages (runs interleaved, the order rotated each round, every run in a new Chromium process with a
+fresh profile: no HTTP cache, no IndexedDB, no compiled-code cache):
   - single_file: dist/message-checker.html over file://
   - site:        dist/site over http://127.0.0.1
-  - bare_single_file / bare_site: a textarea + one Python function on the same pinned runtime and
-    loader, built here with build.py's own functions, so the ratio shows what the checker itself
-    costs on top of PyScript + Pyodide.
-For the checker pages it also reports when its Python started (``checker:python``: the runtime is
-up), how long the first check took (it compiles the rule catalogue) and the per-check time of
-typical drafts after that.
-Runs are interleaved across pages so that a noisy neighbour on the machine hits all of them alike.
-Prints JSON on stdout.  A benchmark, not a test: it asserts nothing.
+  - bare_single_file / bare_site: a textarea + one Python function on the same pinned runtime,
+    loader and CSP, built here with build.py's own functions (the baseline for the boot ratios).
+Per run: navigation start -> performance.mark("checker:ready"); JS heap (CDP Performance.getMetrics
+JSHeapUsedSize) and Python's wasm memory (pyodide._module.HEAP8.length, the interpreter reached
+through PyScript's whenDefined("py")) right after boot.  On the checker pages, then: a realistic
+2,000-character draft typed key by key (page.keyboard.type), every ``checker:check`` measure
+collected; a 20,000- and a 100,000-character paste (one input event each, the engine's piece cache
+cleared first so the paste is new text), each followed by one typed character (its check time, and
+keydown -> end of that check).  Also: the single file's size, load average and a CPU calibration
+figure at start and end (the machine is shared).  JSON on stdout, a markdown table on stderr.
+A benchmark, not a test: it asserts nothing.  See bench/README.md for what each figure means.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
+import math
 import os
+import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -58,13 +64,99 @@ show_length()
 js.document.documentElement.dataset.checker = "ready"
 js.performance.mark("checker:ready")
 """
-# Typical drafts for the per-check time (paste-sized, one check each).
-CHECK_DRAFTS = [
-    "Hello, thank you for your order 114-3941689-8772232. It shipped today and should arrive on Friday.",
-    "Hi 😀 please add me on WhatsApp +1 555 123 4567 or write to john.doe@gmail.com for a faster refund.",
-    "如果您删除差评，我们会给您全额退款。请联系我们的微信 kefu2024。",
-    "Sehr geehrte Kundin, vielen Dank für Ihre Bestellung. Bei Fragen antworten Sie bitte einfach auf diese Nachricht.",
-]
+TYPED_CHARS = 2000
+PASTES = (20_000, 100_000)
+BOOT_TIMEOUT_S = 120
+CHECK_TIMEOUT_S = 60
+# Injected by the driver (not subject to the page's CSP): the time of the last keydown.
+INIT_SCRIPT = "addEventListener('keydown', () => { window.__benchKeydown = performance.now(); }, true);"
+# The Python interpreter of the page, through PyScript's own module (an import map resolves the
+# single file's virtual ./__embedded__/ URL), then pyodide's Emscripten module.
+INTERPRETER_JS = """async () => {
+    const boot = document.querySelector('script[data-pyscript]');
+    if (!boot) return {error: 'no script[data-pyscript] in the page'};
+    try {
+        const core = await import(new URL(boot.dataset.pyscript, location.href).href);
+        const py = await Promise.race([core.whenDefined('py'), new Promise(r => setTimeout(() => r(null), 5000))]);
+        if (!py || !py.interpreter) return {error: 'whenDefined("py") gave no interpreter'};
+        window.__benchPy = py.interpreter;
+        const module = py.interpreter._module;
+        return {wasm_bytes: module && module.HEAP8 ? module.HEAP8.length : null,
+                error: module && module.HEAP8 ? null : 'interpreter._module.HEAP8 missing',
+                pyodide: py.interpreter.version};
+    } catch (error) { return {error: String(error && error.message || error)}; }
+}"""
+CLEAR_CACHE_JS = """() => {
+    if (!window.__benchPy) return 'interpreter not reachable';
+    return window.__benchPy.runPython(
+        "try:\\n    from app.engine import clear_cache\\n    clear_cache()\\n    _r = 'ok'\\n"
+        + "except Exception as _e:\\n    _r = repr(_e)\\n_r");
+}"""
+COUNT_JS = "() => performance.getEntriesByName('checker:check').length"
+FRAMES_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
+def corpus_messages(*, lang: str | None = None) -> list[str]:
+    out: list[str] = []
+    for path in sorted((ROOT / "tests" / "corpus").rglob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict) and isinstance(record.get("text"), str) and lang in (None, record.get("lang")):
+                out.append(record["text"])
+    return out or [
+        "Hello, thank you for your order 123-1234567-1234567. We are sorry the blender arrived with a cracked "
+        "jar. A replacement ships tomorrow with DHL; the tracking number will appear in Your Orders."
+    ]
+
+
+def draft_of(length: int, messages: list[str], *, stride: int = 1) -> str:
+    """Whole messages, in paragraphs, cut at ``length`` characters (stride > 1 mixes languages)."""
+    parts, size, i = [], 0, 0
+    while size < length:
+        parts.append(messages[(i * stride) % len(messages)])
+        size += len(parts[-1]) + 2
+        i += 1
+    return "\n\n".join(parts)[:length]
+
+
+def typing_draft() -> str:
+    # A seller's reply in one language: English corpus messages (clean and flagged ones).
+    return draft_of(TYPED_CHARS, corpus_messages(lang="en"))
+
+
+def paste_draft(length: int) -> str:
+    # Pasted text: every language of the corpus, interleaved.
+    messages = corpus_messages()
+    return draft_of(length, messages, stride=37 if len(messages) > 37 else 1)
+
+
+def cpu_calibration() -> float:
+    """ms of a fixed pure-Python loop in this process, best of 3 (higher = slower/busier machine)."""
+    best = math.inf
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for i in range(1_000_000):
+            total += i * i % 7
+        best = min(best, time.perf_counter() - started)
+    return round(best * 1000, 1)
+
+
+def machine_state() -> dict:
+    return {"load_average": [round(x, 2) for x in os.getloadavg()], "cpu_calibration_ms": cpu_calibration()}
+
+
+def cpu_model() -> str | None:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or None
 
 
 def ensure_dist() -> Path:
@@ -98,22 +190,80 @@ def build_bare(folder: Path) -> tuple[Path, Path]:
     return single, site
 
 
-def one_run(playwright, chromium: str, url: str, *, measure_checks: bool) -> dict:
+def poll(page, script: str, timeout: float, what: str):
+    """page.evaluate until truthy (the page's CSP blocks wait_for_function)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = page.evaluate(script)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.01)
+
+
+def wait_check(page, before: int) -> dict:
+    """Wait for the checks after index ``before`` to finish; the last one's duration and end time."""
+    poll(page, f"() => performance.getEntriesByName('checker:check').length > {before}", CHECK_TIMEOUT_S, "a check")
+    page.evaluate(FRAMES_JS)  # a check pending for the next frame has run
+    return page.evaluate(
+        """() => { const m = performance.getEntriesByName('checker:check').at(-1);
+                   return {duration: m.duration, end: m.startTime + m.duration, keydown: window.__benchKeydown}; }"""
+    )
+
+
+def memory(page) -> dict:
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("Performance.enable")
+        metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    finally:
+        cdp.detach()
+    py = page.evaluate(INTERPRETER_JS)
+    return {"js_heap_used_bytes": metrics.get("JSHeapUsedSize"), "wasm_bytes": py.get("wasm_bytes"),
+            "wasm_error": py.get("error"), "pyodide": py.get("pyodide")}
+
+
+def type_draft(page, text: str) -> dict:
+    page.click("#draft")
+    before = page.evaluate(COUNT_JS)
+    started = time.monotonic()
+    page.keyboard.type(text)
+    typed_s = time.monotonic() - started
+    page.evaluate(FRAMES_JS)
+    page.evaluate(FRAMES_JS)
+    durations = page.evaluate(f"() => performance.getEntriesByName('checker:check').slice({before}).map(m => m.duration)")
+    value_ok = page.evaluate("(n) => document.getElementById('draft').value.length === n", len(text))
+    return {"check_ms": durations, "typed_s": round(typed_s, 2), "draft_complete": value_ok}
+
+
+def paste(page, text: str) -> dict:
+    cache = page.evaluate(CLEAR_CACHE_JS)
+    before = page.evaluate(COUNT_JS)
+    page.fill("#draft", text)  # one input event, like a paste
+    pasted = wait_check(page, before)
+    before = page.evaluate(COUNT_JS)
+    page.keyboard.type("x")  # the caret is at the end after fill
+    typed = wait_check(page, before)
+    return {"check_ms": pasted["duration"], "next_check_ms": typed["duration"],
+            "next_key_latency_ms": typed["end"] - typed["keydown"] if typed["keydown"] is not None else None,
+            "cache_cleared": cache == "ok", "cache_note": None if cache == "ok" else cache}
+
+
+def one_run(playwright, chromium: str, url: str, *, workload: bool, typed: str, pastes: dict[int, str]) -> dict:
     browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
     try:
         page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.add_init_script(INIT_SCRIPT)
         page.goto(url, wait_until="commit")
-        deadline = time.monotonic() + 120
-        while True:
-            state = page.evaluate("() => document.documentElement.dataset.checker")
-            if state != "loading":
-                break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{url}: not ready after 120 s")
-            time.sleep(0.02)
+        state = poll(page, "() => document.documentElement.dataset.checker !== 'loading' && document.documentElement.dataset.checker",
+                     BOOT_TIMEOUT_S, "checker:ready")
         if state != "ready":
             status = page.evaluate("() => document.getElementById('checker-status').textContent")
-            raise RuntimeError(f"{url}: {state}: {status}")
+            raise RuntimeError(f"{url}: {state}: {status} {errors[:3]}")
         result = page.evaluate(
             """() => {
                 const at = (name) => (performance.getEntriesByName(name)[0] || {}).startTime;
@@ -122,44 +272,175 @@ def one_run(playwright, chromium: str, url: str, *, measure_checks: bool) -> dic
                         first_check_ms: first ? first.duration : undefined};
             }"""
         )
-        if measure_checks:
-            durations = []
-            for draft in CHECK_DRAFTS:
-                before = page.evaluate("() => performance.getEntriesByName('checker:check').length")
-                page.fill("#draft", draft)
-                while page.evaluate("() => performance.getEntriesByName('checker:check').length") <= before:
-                    time.sleep(0.01)
-                durations.append(page.evaluate("() => performance.getEntriesByName('checker:check').at(-1).duration"))
-            result["check_ms"] = durations
+        result["memory"] = memory(page)
+        if workload:
+            result["typing"] = type_draft(page, typed)
+            result["paste"] = {n: paste(page, text) for n, text in pastes.items()}
+            result["memory_after_workload"] = memory(page)
+        result["page_errors"] = errors
         return result
     finally:
         browser.close()
 
 
-def summary(runs: list[dict]) -> dict:
-    ready = [round(r["ready_ms"]) for r in runs]
-    out = {"ready_ms": ready, "median_ms": round(statistics.median(ready))}
-    for key in ("python_ms", "first_check_ms"):
-        values = [r[key] for r in runs if r.get(key) is not None]
-        if values:
-            out[f"median_{key}"] = round(statistics.median(values))
-    checks = [d for r in runs for d in r.get("check_ms", [])]
-    if checks:
-        out["check_median_ms"] = round(statistics.median(checks), 1)
-        out["check_max_ms"] = round(max(checks), 1)
+# --- statistics ------------------------------------------------------------------------------------
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (with 5 runs, p95 is the slowest run)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def stats(values: list[float | None], digits: int = 1) -> dict | None:
+    values = [v for v in values if v is not None]
+    if not values:
+        return None
+    r = lambda v: round(v, digits) if digits else round(v)  # noqa: E731
+    return {"median": r(statistics.median(values)), "p95": r(percentile(values, 95)), "max": r(max(values)),
+            "n": len(values)}
+
+
+def summarize(runs: dict[str, list[dict]], pastes: tuple[int, ...]) -> dict:
+    out: dict = {"boot_ms": {}, "memory_after_boot": {}, "typing": {}, "paste": {}}
+    for name, rs in runs.items():
+        boot = stats([r["ready_ms"] for r in rs], 0)
+        boot["runs"] = [round(r["ready_ms"]) for r in rs]
+        py, first = stats([r.get("python_ms") for r in rs], 0), stats([r.get("first_check_ms") for r in rs])
+        if py:
+            boot["python_started_median"] = py["median"]
+        if first:
+            boot["first_check_median"] = first["median"]
+        out["boot_ms"][name] = boot
+        mem = [r["memory"] for r in rs]
+        out["memory_after_boot"][name] = {
+            "js_heap_used_bytes": stats([m["js_heap_used_bytes"] for m in mem], 0),
+            "wasm_bytes": stats([m["wasm_bytes"] for m in mem], 0),
+            "wasm_unreachable": sorted({m["wasm_error"] for m in mem if m["wasm_error"]}) or None,
+        }
+        work = [r for r in rs if "typing" in r]
+        if not work:
+            continue
+        per_key = [d for r in work for d in r["typing"]["check_ms"]]
+        out["typing"][name] = {
+            "keystrokes": TYPED_CHARS * len(work), "checks": len(per_key), "p50_ms": round(statistics.median(per_key), 2),
+            "p95_ms": round(percentile(per_key, 95), 2), "max_ms": round(max(per_key), 2),
+            "over_16ms": sum(d > 16 for d in per_key),
+            "typing_s_median": round(statistics.median(r["typing"]["typed_s"] for r in work), 1),
+            "draft_complete": all(r["typing"]["draft_complete"] for r in work),
+        }
+        out["paste"][name] = {
+            str(n): {
+                "check_ms": stats([r["paste"][n]["check_ms"] for r in work]),
+                "next_check_ms": stats([r["paste"][n]["next_check_ms"] for r in work], 2),
+                "next_key_latency_ms": stats([r["paste"][n]["next_key_latency_ms"] for r in work]),
+                "cache_cleared": all(r["paste"][n]["cache_cleared"] for r in work),
+            }
+            for n in pastes
+        }
+        out["memory_after_workload"] = out.get("memory_after_workload", {})
+        out["memory_after_workload"][name] = {
+            "js_heap_used_bytes": stats([r["memory_after_workload"]["js_heap_used_bytes"] for r in work], 0),
+            "wasm_bytes": stats([r["memory_after_workload"]["wasm_bytes"] for r in work], 0),
+        }
+    out["boot_ratio_to_bare"] = {
+        name: {q: round(out["boot_ms"][name][q] / out["boot_ms"][f"bare_{name}"][q], 2) for q in ("median", "p95")}
+        for name in ("single_file", "site")
+    }
     return out
+
+
+def targets(report: dict) -> dict:
+    """The issue's targets next to what was measured (informational: nothing is asserted)."""
+    boot, ratio = report["boot_ms"]["single_file"], report["boot_ratio_to_bare"]["single_file"]
+    big = report["paste"].get("single_file", {}).get(str(PASTES[-1]), {})
+    rows = {
+        "single_file_boot_median_ms <= 1500": boot["median"],
+        "single_file_boot_ratio_to_bare <= 0.65": ratio["median"],
+        "keystroke_check_p95_ms <= 4": max((report["typing"][n]["p95_ms"] for n in report["typing"]), default=None),
+        "paste_100000_check_median_ms <= 300": (big.get("check_ms") or {}).get("median"),
+        "single_file_bytes <= 8000000": report["sizes"]["single_file_bytes"],
+    }
+    out = {}
+    for key, value in rows.items():
+        limit = float(key.rsplit("<= ", 1)[1])
+        out[key] = {"measured": value, "met": None if value is None else value <= limit}
+    return out
+
+
+def fmt(value, unit: str = "") -> str:
+    return "–" if value is None else f"{value:,}{unit}" if isinstance(value, int) else f"{value}{unit}"
+
+
+def markdown(report: dict) -> str:
+    """The results table for README.md."""
+    b, r, m = report["boot_ms"], report["boot_ratio_to_bare"], report["memory_after_boot"]
+    mib = lambda s: None if not s else round(s["median"] / 2**20, 1)  # noqa: E731
+    lines = [
+        f"Measured {report['date']} on {report['machine']['cpu_model']} ({report['machine']['cpus']} CPUs, shared), "
+        f"{report['browser']}, {report['runs_per_page']} cold runs per page; load average "
+        f"{report['machine_start']['load_average'][0]} → {report['machine_end']['load_average'][0]}, CPU calibration "
+        f"{report['machine_start']['cpu_calibration_ms']} → {report['machine_end']['cpu_calibration_ms']} ms.",
+        "",
+        "| Figure | single file (file://) | site (http) | bare PyScript: single / site |",
+        "|---|---|---|---|",
+        f"| Boot to `checker:ready`, median | {b['single_file']['median']} ms | {b['site']['median']} ms "
+        f"| {b['bare_single_file']['median']} / {b['bare_site']['median']} ms |",
+        f"| Boot to `checker:ready`, p95 | {b['single_file']['p95']} ms | {b['site']['p95']} ms "
+        f"| {b['bare_single_file']['p95']} / {b['bare_site']['p95']} ms |",
+        f"| Boot ratio to bare, median / p95 | {r['single_file']['median']} / {r['single_file']['p95']} "
+        f"| {r['site']['median']} / {r['site']['p95']} | 1 |",
+    ]
+    t = report["typing"]
+    if t:
+        lines.append(
+            f"| Keystroke check ({TYPED_CHARS:,}-char draft typed), p50 / p95 / max "
+            f"| {t['single_file']['p50_ms']} / {t['single_file']['p95_ms']} / {t['single_file']['max_ms']} ms "
+            f"| {t['site']['p50_ms']} / {t['site']['p95_ms']} / {t['site']['max_ms']} ms | – |"
+        )
+        for n in PASTES:
+            p = {name: report["paste"][name][str(n)] for name in ("single_file", "site")}
+            cell = lambda x, k: f"{x[k]['median']} / {x[k]['p95']} ms"  # noqa: E731
+            lines.append(f"| {n:,}-char paste check, median / p95 | {cell(p['single_file'], 'check_ms')} "
+                         f"| {cell(p['site'], 'check_ms')} | – |")
+            lines.append(f"| next keystroke after it: check / keydown→checked, median "
+                         f"| {p['single_file']['next_check_ms']['median']} / {p['single_file']['next_key_latency_ms']['median']} ms "
+                         f"| {p['site']['next_check_ms']['median']} / {p['site']['next_key_latency_ms']['median']} ms | – |")
+    lines += [
+        f"| JS heap used after boot, median | {mib(m['single_file']['js_heap_used_bytes'])} MiB "
+        f"| {mib(m['site']['js_heap_used_bytes'])} MiB | {mib(m['bare_single_file']['js_heap_used_bytes'])} / "
+        f"{mib(m['bare_site']['js_heap_used_bytes'])} MiB |",
+        f"| Python wasm memory after boot, median | {fmt(mib(m['single_file']['wasm_bytes']))} MiB "
+        f"| {fmt(mib(m['site']['wasm_bytes']))} MiB | {fmt(mib(m['bare_single_file']['wasm_bytes']))} / "
+        f"{fmt(mib(m['bare_site']['wasm_bytes']))} MiB |",
+        f"| Size | {report['sizes']['single_file_bytes']:,} bytes | {report['sizes']['site_bytes']:,} bytes "
+        f"| {report['sizes']['bare_single_file_bytes']:,} bytes / – |",
+    ]
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=3, help="cold runs per page (default 3)")
+    parser.add_argument("--runs", type=int, default=None, help="cold runs per page (default 5; at least 5 for the README)")
+    parser.add_argument("--quick", action="store_true", help="2 runs per page (while developing; same figures)")
     parser.add_argument("--chromium", default=os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+    parser.add_argument("--table", type=Path, metavar="JSON", help="print the markdown table of a saved report and exit")
     args = parser.parse_args(argv)
+    if args.table:
+        print(markdown(json.loads(args.table.read_text("utf-8"))))
+        return 0
+    runs_per_page = args.runs or (2 if args.quick else 5)
 
     from playwright.sync_api import sync_playwright
 
-    dist = ensure_dist()
+    machine_start = machine_state()
+    built = ensure_dist()
+    typed = typing_draft()
+    pastes = {n: paste_draft(n) for n in PASTES}
     with tempfile.TemporaryDirectory(prefix="bench-boot-") as tmp:
+        # A snapshot of dist/: a build running meanwhile (others share the tree) must not swap files mid-run.
+        dist = Path(tmp) / "dist"
+        shutil.copytree(built / "site", dist / "site")
+        shutil.copy2(built / "message-checker.html", dist / "message-checker.html")
         bare_single, bare_site = build_bare(Path(tmp))
         servers = {name: make_server(folder) for name, folder in (("site", dist / "site"), ("bare_site", bare_site))}
         for server in servers.values():
@@ -172,22 +453,29 @@ def main(argv: list[str] | None = None) -> int:
         }
         runs: dict[str, list[dict]] = {name: [] for name in pages}
         crashes: list[str] = []
+        page_errors: list[str] = []
         try:
             with sync_playwright() as playwright:
                 version = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
                 chromium_version = version.version
                 version.close()
-                for _ in range(args.runs):
-                    for name, url in pages.items():
+                names = list(pages)
+                for round_no in range(runs_per_page):
+                    # Interleaved, the order rotated each round: a noisy neighbour hits every page alike.
+                    for name in names[round_no % len(names):] + names[:round_no % len(names)]:
                         for attempt in (1, 2):
                             try:
-                                run = one_run(playwright, args.chromium, url, measure_checks=not name.startswith("bare"))
+                                run = one_run(playwright, args.chromium, pages[name], workload=not name.startswith("bare"),
+                                              typed=typed, pastes=pastes)
                                 break
                             except Exception as err:  # a renderer crash under load: retried once, reported
                                 crashes.append(f"{name}: {err}".splitlines()[0])
                                 if attempt == 2:
                                     raise
+                        page_errors += [f"{name}: {e}".splitlines()[0] for e in run.pop("page_errors")]
                         runs[name].append(run)
+                        print(f"bench: {name} round {round_no + 1}/{runs_per_page}: ready {run['ready_ms']:.0f} ms",
+                              file=sys.stderr)
         finally:
             for server in servers.values():
                 server.shutdown()
@@ -197,21 +485,21 @@ def main(argv: list[str] | None = None) -> int:
             "bare_single_file_bytes": bare_single.stat().st_size,
             "site_bytes": sum(p.stat().st_size for p in (dist / "site").rglob("*") if p.is_file()),
         }
-    results = {name: summary(r) for name, r in runs.items()}
     report = {
+        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "machine": {"cpu_model": cpu_model(), "cpus": os.cpu_count(), "platform": platform.platform()},
         "browser": f"chromium {chromium_version}",
-        "cpus": os.cpu_count(),
-        "runs_per_page": args.runs,
-        "measure": "ms from navigation start to performance.mark('checker:ready'), fresh browser profile per run",
-        **sizes,
-        "pages": results,
+        "runs_per_page": runs_per_page,
+        "machine_start": machine_start,
+        "sizes": sizes,
+        **summarize(runs, PASTES),
+        "machine_end": machine_state(),
         "failed_runs_retried": crashes,
-        "ratio_to_bare": {
-            "single_file": round(results["single_file"]["median_ms"] / results["bare_single_file"]["median_ms"], 2),
-            "site": round(results["site"]["median_ms"] / results["bare_site"]["median_ms"], 2),
-        },
+        "page_errors": page_errors,
     }
-    print(json.dumps(report, indent=2))
+    report["targets"] = targets(report)
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+    print(markdown(report), file=sys.stderr)
     return 0
 
 
