@@ -187,8 +187,11 @@ class CheckerPage:
         )
 
 
-def open_checker(browser, output: str, url: str, allowed: tuple[str, ...], *, before_ready=None) -> CheckerPage:
-    context = browser.new_context()
+def open_checker(browser, output: str, url: str, allowed: tuple[str, ...], *, before_ready=None,
+                 **context_options) -> CheckerPage:
+    """A booted page in a new browser context (own storage; ``context_options`` such as locale, viewport,
+    colour scheme or downloads), with every request, CSP refusal and error recorded."""
+    context = browser.new_context(**context_options)
     # Injected by the driver, so the page's own CSP does not stop it: records every refusal.
     context.add_init_script(
         "window.__cspViolations = [];"
@@ -205,13 +208,23 @@ def open_checker(browser, output: str, url: str, allowed: tuple[str, ...], *, be
     checker = CheckerPage(output, url, page, log, errors)
     if before_ready:
         before_ready(checker)
-    deadline = time.monotonic() + BOOT_TIMEOUT_S
-    while checker.state() == "loading":
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{output}: not ready after {BOOT_TIMEOUT_S}s")
-        time.sleep(0.05)
+    wait_ready(checker)
     log.ready = True
     return checker
+
+
+def wait_ready(checker: CheckerPage) -> None:
+    """Poll (the CSP blocks wait_for_function) until the page is ready; fail with its own message if it
+    reports an error or does not get there in time."""
+    deadline = time.monotonic() + BOOT_TIMEOUT_S
+    while True:
+        state = checker.state()
+        if state == "ready":
+            return
+        if state == "error" or time.monotonic() > deadline:
+            status = checker.page.evaluate("() => document.getElementById('checker-status')?.textContent")
+            raise AssertionError(f"{checker.output}: state {state} after boot: {status}; errors: {checker.errors}")
+        time.sleep(0.05)
 
 
 def outputs(dist: Path, site_url: str) -> dict[str, tuple[str, tuple[str, ...]]]:

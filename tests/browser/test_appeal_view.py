@@ -10,14 +10,13 @@ download it, reload (the form is kept), and clear it. What the page composes is 
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
 from app.appeal import check_plan, compose_plan, validate_form
 from app.ui_text import ui_text
 
-from .conftest import BOOT_TIMEOUT_S, CheckerPage, RequestLog, outputs
+from .conftest import CheckerPage, open_checker, outputs, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -36,33 +35,8 @@ js.document.body.dataset.appealProbe = repr(sorted(m for m in sys.modules
 
 
 def open_page(browser, output: str, url: str, allowed: tuple[str, ...], **context_options) -> CheckerPage:
-    """conftest.open_checker with context options (interface language, downloads, clipboard)."""
-    context = browser.new_context(accept_downloads=True, **context_options)
-    context.add_init_script(
-        "window.__cspViolations = [];"
-        "addEventListener('securitypolicyviolation', e => __cspViolations.push(e.effectiveDirective + ' ' + e.blockedURI));"
-    )
-    log = RequestLog(allowed)
-    context.route("**/*", log.route)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("request", log.on_request)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.goto(url, wait_until="commit")
-    checker = CheckerPage(output, url, page, log, errors)
-    wait_ready(checker)
-    log.ready = True
-    return checker
-
-
-def wait_ready(checker: CheckerPage) -> None:
-    deadline = time.monotonic() + BOOT_TIMEOUT_S
-    while checker.state() in (None, "loading"):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{checker.output}: not ready after {BOOT_TIMEOUT_S}s")
-        time.sleep(0.05)
-    assert checker.state() == "ready", checker.errors
+    """conftest.open_checker with downloads accepted, plus context options (interface language, clipboard)."""
+    return open_checker(browser, output, url, allowed, accept_downloads=True, **context_options)
 
 
 def probe_modules(checker: CheckerPage) -> list[str]:

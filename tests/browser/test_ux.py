@@ -9,8 +9,6 @@ engine on CPython, so a difference is a bug of the page.
 from __future__ import annotations
 
 import base64
-import time
-from pathlib import Path
 
 import pytest
 
@@ -19,7 +17,7 @@ from app import templates_library as templates
 from app.engine import validate_own_term
 from app.ui_text import ui_text
 
-from .conftest import BOOT_TIMEOUT_S, ROOT, CheckerPage, RequestLog, outputs
+from .conftest import ROOT, CheckerPage, open_checker, outputs, wait_ready
 from .drafts import EMAIL, EMOJI_DRAFT, MARKUP_DRAFT, expected
 
 pytestmark = pytest.mark.browser
@@ -46,34 +44,7 @@ FIXABLE_DRAFT = "Thanks 😀 see https://myshop.example/help for details."
 def open_fresh(browser, dist, site_url, output: str, **context_options) -> CheckerPage:
     """A booted page in a new browser context (own storage, locale, viewport, colour scheme)."""
     url, allowed = outputs(dist, site_url)[output]
-    context = browser.new_context(**context_options)
-    context.add_init_script(
-        "window.__cspViolations = [];"
-        "addEventListener('securitypolicyviolation', e => __cspViolations.push(e.effectiveDirective + ' ' + e.blockedURI));"
-    )
-    log = RequestLog(allowed)
-    context.route("**/*", log.route)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("request", log.on_request)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(url, wait_until="commit")
-    checker = CheckerPage(output, url, page, log, errors)
-    wait_ready(checker)
-    log.ready = True
-    return checker
-
-
-def wait_ready(checker: CheckerPage) -> None:
-    deadline = time.monotonic() + BOOT_TIMEOUT_S
-    while True:
-        state = checker.page.evaluate("() => document.documentElement.dataset.checker")
-        if state == "ready":
-            return
-        if state == "error" or time.monotonic() > deadline:
-            status = checker.page.evaluate("() => document.getElementById('checker-status').textContent")
-            raise AssertionError(f"{checker.output}: state {state}: {status}")
-        time.sleep(0.05)
+    return open_checker(browser, output, url, allowed, **context_options)
 
 
 def reload(checker: CheckerPage) -> None:
