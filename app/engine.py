@@ -279,17 +279,22 @@ def _rule_hits(rule: Rule, langs, pattern_ids, view: View, segs, sentences: dict
                 if unless.overlaps(s, e):
                     continue
             spans.append((ds, de))
-    if len(spans) > 1:
-        spans.sort()
-        merged = [spans[0]]
-        for s, e in spans[1:]:
-            ps, pe = merged[-1]
-            if s < pe:
-                merged[-1] = (ps, max(pe, e))
-            else:
-                merged.append((s, e))
-        spans = merged
-    return spans
+    return _merge_overlapping(spans)
+
+
+def _merge_overlapping(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans with the overlapping ones joined: one rule reports overlapping matches as one finding."""
+    if len(spans) <= 1:
+        return spans
+    spans = sorted(spans)
+    merged = [spans[0]]
+    for s, e in spans[1:]:
+        ps, pe = merged[-1]
+        if s < pe:
+            merged[-1] = (ps, max(pe, e))
+        else:
+            merged.append((s, e))
+    return merged
 
 
 # ------------------------------------------------------------------------------------------- matching plan
@@ -865,18 +870,7 @@ def _report(cat: Catalogue, text: str, raw: list, doc: str) -> Report:
     findings: list[Finding] = []
     for ri in sorted(by_rule):
         rule = cat.rules[ri]
-        spans = by_rule[ri]
-        if len(spans) > 1:
-            spans.sort()
-            merged = [spans[0]]
-            for s, e in spans[1:]:
-                ps, pe = merged[-1]
-                if s < pe:
-                    merged[-1] = (ps, max(pe, e))
-                else:
-                    merged.append((s, e))
-            spans = merged
-        for s, e in spans:
+        for s, e in _merge_overlapping(by_rule[ri]):
             findings.append(
                 Finding(
                     rule=rule.id,
