@@ -453,12 +453,16 @@ def runtime_assets(*, single: bool) -> list[Asset]:
     return assets
 
 
+def site_web_assets() -> list[Asset]:
+    """The page's own script and styles, which render_site_page links from ./web/."""
+    return [Asset(f"web/{name}", (ROOT / "web" / name).read_bytes()) for name in ("boot.js", "style.css", "appeal.css")]
+
+
 def build_site(site: Path, app_zip: bytes, wheels: Mapping[str, bytes]) -> None:
     assets = runtime_assets(single=False)
     assets.append(Asset("app.zip", app_zip))
     assets += [Asset(f"wheels/{name}", data) for name, data in sorted(wheels.items())]
-    for name in ("boot.js", "style.css", "appeal.css"):
-        assets.append(Asset(f"web/{name}", (ROOT / "web" / name).read_bytes()))
+    assets += site_web_assets()
     config = pyscript_config(assets, "./", python_files_config("app.zip", [f"wheels/{n}" for n in sorted(wheels)]))
     assets.append(Asset("index.html", render_site_page(config).encode("utf-8")))
 

@@ -177,8 +177,7 @@ def build_bare(folder: Path) -> tuple[Path, Path]:
     )
     site = folder / "bare-site"
     site_assets = build.runtime_assets(single=False)
-    for name in ("boot.js", "style.css"):
-        site_assets.append(build.Asset(f"web/{name}", (ROOT / "web" / name).read_bytes()))
+    site_assets += build.site_web_assets()  # every file the page template links, or the bare site logs a 404
     for asset in site_assets:
         target = site / asset.name
         target.parent.mkdir(parents=True, exist_ok=True)
