@@ -175,23 +175,10 @@ def calibration_us() -> float:
 
 
 _PYODIDE_RUNNER = """
-import { loadPyodide } from "%(pyodide)s/pyodide.mjs";
 import fs from "node:fs";
-import path from "node:path";
+import { loadProject } from "%(root)s/tools/pyodide-project.mjs";
 
-function copyTree(py, src, dst, keep) {
-  py.FS.mkdirTree(dst);
-  for (const name of fs.readdirSync(src)) {
-    if (name === "__pycache__") continue;
-    const s = path.join(src, name), d = dst + "/" + name;
-    if (fs.statSync(s).isDirectory()) copyTree(py, s, d, keep);
-    else if (keep(name)) py.FS.writeFile(d, fs.readFileSync(s));
-  }
-}
-const py = await loadPyodide({ indexURL: "%(pyodide)s/" });
-const proj = "/home/pyodide/proj";
-copyTree(py, "%(root)s/app", proj + "/app", n => /\\.(py|toml)$/.test(n));
-copyTree(py, "%(root)s/rules", proj + "/rules", n => n.endsWith(".toml"));
+const { py, proj } = await loadProject();
 py.FS.writeFile(proj + "/catalogue.compiled.json", fs.readFileSync("%(compiled)s"));
 py.globals.set("INPUT_JSON", fs.readFileSync("%(input)s", "utf-8"));
 const out = await py.runPythonAsync(`

@@ -23,26 +23,11 @@ PYODIDE = ROOT / "node_modules" / "pyodide"
 SITE = next((ROOT / ".venv" / "lib").glob("python3*/site-packages"), None)
 
 _RUNNER = textwrap.dedent("""
-    import { loadPyodide } from "%(pyodide)s/pyodide.mjs";
     import fs from "node:fs";
-    import path from "node:path";
+    import { loadProject } from "%(root)s/tools/pyodide-project.mjs";
 
-    // copy a source tree into Pyodide's in-memory file system, as the page's build unpacks it
-    function copyTree(py, src, dst, keep) {
-      py.FS.mkdirTree(dst);
-      for (const name of fs.readdirSync(src)) {
-        if (name === "__pycache__") continue;
-        const s = path.join(src, name), d = dst + "/" + name;
-        if (fs.statSync(s).isDirectory()) copyTree(py, s, d, keep);
-        else if (keep(name)) py.FS.writeFile(d, fs.readFileSync(s));
-      }
-    }
-    const py = await loadPyodide({ indexURL: "%(pyodide)s/" });
-    const proj = "/home/pyodide/proj";
-    copyTree(py, "%(root)s/app", proj + "/app", n => /\\.(py|toml|j2)$/.test(n));
-    copyTree(py, "%(root)s/rules", proj + "/rules", n => n.endsWith(".toml"));
-    copyTree(py, "%(site)s/jinja2", proj + "/jinja2", n => n.endsWith(".py"));
-    copyTree(py, "%(site)s/markupsafe", proj + "/markupsafe", n => n.endsWith(".py"));
+    // the app as the page's build unpacks it, plus jinja2/markupsafe as the page's wheels provide them
+    const { py, proj } = await loadProject({ packages: { jinja2: "%(site)s/jinja2", markupsafe: "%(site)s/markupsafe" } });
     py.globals.set("FORM_JSON", fs.readFileSync(0, "utf-8"));
     const out = await py.runPythonAsync(`
     import json, sys
