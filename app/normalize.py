@@ -21,6 +21,14 @@ Views (a rule author picks the one whose folding their pattern needs):
     5→s $→s @→a``, only in tokens that are mostly letters, so ``B07XYZ1234`` and ``3rd`` stay) and letters
     spread with separators joined (``w h a t s a p p``, ``W.h.a.t.s.A.p.p``, ``加 微 信``). For brand and
     keyword patterns that evaders disguise; do not use it for phrases whose spaces matter.
+``words``
+    ``text`` with disguised words restored and word boundaries kept, for phrase rules (insults, accusations,
+    review requests) whose spaces matter: a word spelled out with separators is joined (``l i a r`` →
+    ``liar``, ``r.e.f.u.n.d`` → ``refund``, ``r-e-v-i-e-w`` → ``review``) while the words around it keep their
+    spaces (``leave a r e v i e w`` → ``leave a review``, ``y o u  a r e  a  l i a r`` with wider gaps between
+    words → ``you are a liar``); leetspeak is undone inside words (``l1ar``, ``sc4mmer``, ``b!tch``), never in
+    a number glued to its unit (``5star``, ``10euro``, ``3rd``) or a code (``B07XYZ1234``). Three spaced
+    letters are left alone (``u r a``, ``S M L``), so are mixed separators (``y a-t-il``).
 ``numbers``
     ``text`` with spelled-out English digits (``five five five`` → ``5 5 5``) and Chinese numerals
     (``一三八`` → ``138``) turned into digits. For phone numbers.
@@ -40,7 +48,7 @@ import unicodedata
 
 __all__ = ["View", "Views", "fold_text", "join_views", "VIEW_NAMES"]
 
-VIEW_NAMES = ("raw", "text", "letters", "numbers", "address")
+VIEW_NAMES = ("raw", "text", "letters", "words", "numbers", "address")
 
 
 class View:
@@ -374,6 +382,121 @@ def letters_view(text: View) -> View:
     return v
 
 
+# --------------------------------------------------------------------------------------------- words view
+
+# Leetspeak inside words, as in the letters view, plus "!" for i between two letters ("b!tch", "id!ot").
+_WORD_LEET_HINT = re.compile(r"[a-z][01345$@7!]|[01345$@7][a-z]")
+_WORD_TOKEN_CHARS = _TOKEN_CHARS | frozenset("!")
+# A number glued to its unit or an ordinal is not leetspeak: "5star", "10euro", "4k", "1st", "2x".
+_NUMBER_UNIT = re.compile(
+    r"\d+(?:st|nd|rd|th|er|e|re|[eè]me|a|o|x|k|p|v|w|h|s|m|g|l|t|cm|mm|kg|ml|mah|gb|mb|tb|hz|pcs|pack|"
+    r"stars?|sterne?n?|[eé]toiles?|estrellas?|stelle|euros?|eur|usd|dollars?|yen|pounds?|gbp|chf|off|min|mins|"
+    r"days?|tage?n?|jours?|d[ií]as?|giorni|hours?|hrs?|stunden?|heures?|horas?|ore)\Z"
+)
+
+
+def _word_leet_edits(text: str) -> list[tuple[int, int, str]]:
+    edits: list[tuple[int, int, str]] = []
+    n = len(text)
+    last_end = -1
+    for h in _WORD_LEET_HINT.finditer(text):
+        if h.start() < last_end:
+            continue
+        a = h.start()
+        while a > 0 and text[a - 1] in _WORD_TOKEN_CHARS:
+            a -= 1
+        b = h.end()
+        while b < n and text[b] in _WORD_TOKEN_CHARS:
+            b += 1
+        last_end = b
+        while a < b and text[a] == "!":  # "hello!!" and "!!liar": exclamation marks, not letters
+            a += 1
+        while b > a and text[b - 1] == "!":
+            b -= 1
+        tok = text[a:b]
+        if not tok or _NUMBER_UNIT.match(tok):
+            continue
+        letters = sum(1 for ch in tok if "a" <= ch <= "z")
+        leet = sum(1 for ch in tok if ch in _LEET_CHARS or ch == "!")
+        if letters < 3 or leet > letters or sum(ch.isdigit() for ch in tok) > 2:
+            continue
+        for k, ch in enumerate(tok):
+            if ch == "1":
+                nxt = tok[k + 1] if k + 1 < len(tok) else ""
+                prv = tok[k - 1] if k else ""
+                edits.append((a + k, a + k + 1, "i" if nxt == "l" or not prv or prv not in _VOWELS else "l"))
+            elif ch == "!":
+                edits.append((a + k, a + k + 1, "i"))
+            elif ch in _LEET:
+                if ch in "@$" and not (0 < k < len(tok) - 1 or (ch == "$" and k == 0 and len(tok) > 1)):
+                    continue
+                edits.append((a + k, a + k + 1, _LEET[ch]))
+    return edits
+
+
+_WORD_SEP = re.compile(r"[ .\-_·*|/+]{1,3}")
+# One-letter words that may stand before a spelled-out word ("leave a r e v i e w", "y l i a r" is rare).
+_ONE_LETTER_WORDS = frozenset("aiyoeuà")
+
+
+def _spread_word_edits(text: str) -> list[tuple[int, int, str]]:
+    """Join spelled-out words, keeping the gaps between words (see the module docstring)."""
+    edits: list[tuple[int, int, str]] = []
+    for m in _SPREAD.finditer(text):
+        base = m.start()
+        run = m.group()
+        seps = [(base + s.start(), base + s.end(), s.group()) for s in _WORD_SEP.finditer(run)]
+        # A separator unlike both its neighbours splits the run into words: a wider gap ("y o u  a r e") or
+        # another kind ("s-t-a-r r.e.v.i.e.w"); mixed separators alone ("y a-t-il") join nothing.
+        last = len(seps) - 1
+        narrow = min(len(g) for _, _, g in seps)
+        breaks = [
+            len(g) > narrow or ((i == 0 or seps[i - 1][2] != g) and (i == last or seps[i + 1][2] != g))
+            for i, (_, _, g) in enumerate(seps)
+        ]
+        gapped = any(breaks) and not all(breaks)
+        groups: list[list[tuple[int, int, str]]] = [[]]
+        for sep, brk in zip(seps, breaks):
+            if brk:
+                groups.append([])
+            else:
+                groups[-1].append(sep)
+        latin = text[base].isascii() or _is_latin_letter(text[base])
+        for g in groups:
+            if not g:
+                continue
+            k = len(g) + 1  # letters in this group
+            spaced = any(c.isspace() for c in g[0][2])
+            if not latin or gapped:
+                join = k >= 2
+            else:
+                join = k >= 4 or (k == 3 and not spaced)
+            if not join:
+                continue
+            first = text[g[0][0] - 1]
+            if (latin and spaced and not gapped and k >= 5 and first in _ONE_LETTER_WORDS
+                    and g is groups[0] and base >= 2 and text[base - 1].isspace() and text[base - 2].isalpha()):
+                g = g[1:]  # "leave a r e v i e w": the article keeps its space
+            edits.extend((a, b, "") for a, b, _ in g)
+    return edits
+
+
+def words_view(text: View) -> View:
+    v = text
+    if _WORD_LEET_HINT.search(v.text):
+        edits = _word_leet_edits(v.text)
+        if edits:
+            v = _edit(v, "words", edits)
+    if _SPREAD.search(v.text):
+        edits = _spread_word_edits(v.text)
+        if edits:
+            v = _edit(v, "words", edits)
+    if v is text:
+        return View("words", text.text, text.starts, text.ends)
+    v.name = "words"
+    return v
+
+
 # ------------------------------------------------------------------------------------------- numbers view
 
 # Spelled digits in the Latin languages of the product (a phone number read out word by word).
@@ -582,6 +705,8 @@ class Views:
                 v = fold_text(self.draft)
             elif name == "letters":
                 v = letters_view(self["text"])
+            elif name == "words":
+                v = words_view(self["text"])
             elif name == "numbers":
                 v = numbers_view(self["text"])
             elif name == "address":

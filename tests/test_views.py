@@ -1,0 +1,92 @@
+"""The ``words`` view: disguised words restored for phrase rules, word boundaries and numbers kept.
+
+Insult, accusation and review rules match phrases ("you are a liar", "leave a 5-star review"), so they
+cannot use the ``letters`` view (which deletes every separator of a spelled-out run, spaces between words
+included). The ``words`` view joins the letters of one spelled-out word and keeps the gaps between words;
+these tests pin what it joins, what it must leave alone, and that a finding in it is reported on the
+characters the seller typed.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import app
+from app.normalize import VIEW_NAMES, Views
+
+
+@pytest.mark.parametrize(
+    "draft, folded",
+    [
+        # a spelled-out word among normal words
+        ("you are a l i a r", "you are a liar"),
+        ("you are a L.I.A.R", "you are a liar"),
+        ("s c a m m e r", "scammer"),
+        ("your r.e.f.u.n.d", "your refund"),
+        ("r-e-v-i-e-w", "review"),
+        ("Sie sind ein B e t r ü g e r", "sie sind ein betrüger"),
+        ("sei un b u g i a r d o", "sei un bugiardo"),
+        ("あなたは う そ つ き", "あなたは うそつき"),
+        ("好 评 返 现", "好评返现"),
+        # a one-letter word before the spelled-out word keeps its space
+        ("leave a r e v i e w please", "leave a review please"),
+        # whole phrases spelled out: wider gaps, or another separator, are the word breaks
+        ("y o u  a r e  a  l i a r", "you  are  a  liar"),
+        ("please leave a 5-s-t-a-r r.e.v.i.e.w", "please leave a 5-star review"),
+        # leetspeak inside words
+        ("You are an 1diot and a l1ar, b!tch", "you are an idiot and a liar, bitch"),
+        ("you are a sc4mmer!!", "you are a scammer!!"),
+    ],
+)
+def test_words_view_joins_disguised_words(draft, folded):
+    assert Views(draft)["words"].text == folded
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "u r a liar",  # chat spelling, three one-letter words: not a spelled-out word
+        "Y a-t-il un souci ?",  # French, mixed separators
+        "Size S M L XL",
+        "Größe S / M / L",
+        "5star 10euro 3rd mp3 B07XYZ1234 2x 4k",  # numbers with their units, ordinals, codes
+        "Order 123-1234567-1234567 costs €19.99, 5 stars, 1-star",
+        "Hello! Thanks!! See you.",
+    ],
+)
+def test_words_view_leaves_ordinary_text_alone(draft):
+    assert Views(draft)["words"].text == Views(draft)["text"].text
+
+
+def test_words_view_is_registered_and_maps_back_monotonically():
+    assert "words" in VIEW_NAMES
+    for draft in ["y o u  a r e  a  l i a r", "Ｌ．Ｉ．Ａ．Ｒ", "l\u200bi a r s", "sc4mm3r ß", "加 微 信 😀 r e v i e w"]:
+        v = Views(draft)["words"]
+        assert len(v.starts) == len(v.ends) == len(v.text)
+        assert all(0 <= s < e <= len(draft) for s, e in zip(v.starts, v.ends))
+        assert v.starts == sorted(v.starts) and v.ends == sorted(v.ends)
+
+
+@pytest.mark.parametrize(
+    "draft, typed, category",
+    [
+        ("We checked the photos. You are a l i a r.", "You are a l i a r", "abusive"),
+        ("You are a L-I-A-R and a thief.", "You are a L-I-A-R", "abusive"),
+        ("You are an 1d1ot.", "You are an 1d1ot", "abusive"),
+        ("Please leave us a 5-s-t-a-r r-e-v-i-e-w!", "5-s-t-a-r r-e-v-i-e-w", "review-manipulation"),
+        ("Please remove your bad r e v i e w, we will refund you.", "remove your bad r e v i e w", "review-manipulation"),
+    ],
+)
+def test_disguised_phrases_are_flagged_on_the_typed_characters(draft, typed, category):
+    findings = [f for f in app.check(draft, lang="en").findings if f.category == category]
+    assert findings, f"no {category} finding in {draft!r}"
+    start = draft.index(typed)
+    assert any(f.start <= start and f.end >= start + len(typed) for f in findings)
+    for f in findings:
+        assert f.text == draft[f.start:f.end]
+
+
+def test_spaced_letters_in_an_ordinary_message_stay_silent():
+    for draft in ["We stock sizes S M L and XL.", "Y a-t-il un souci avec la taille S / M / L ?",
+                  "Your 5star-rated kettle ships today, 2x 4k cables included."]:
+        assert app.check(draft).verdict == "ok", draft
