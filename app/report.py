@@ -17,7 +17,12 @@ SEVERITY_RANK = {"info": 0, "warn": 1, "block": 2}
 
 @dataclass(frozen=True)
 class Finding:
-    """One flagged span. ``text == draft[start:end]``; offsets count code points (not UTF-16 units)."""
+    """One flagged span. ``text == draft[start:end]``; offsets count code points (not UTF-16 units).
+
+    ``fix`` (None: no one-click fix) replaces ``draft[fix_start:fix_end]``. A rule's own fix replaces the
+    finding's span (``fix_start``/``fix_end`` left None mean ``start``/``end``); a phrase rewrite
+    (app/rewrites.py) may replace a wider range holding the finding ("contact me on WhatsApp +44 …").
+    """
 
     rule: str
     category: str
@@ -30,6 +35,8 @@ class Finding:
     suggestion: Mapping[str, str] = field(hash=False, repr=False)
     fix: str | None = None
     policy: str = ""
+    fix_start: int | None = None
+    fix_end: int | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -43,6 +50,8 @@ class Finding:
             "message": dict(self.message),
             "suggestion": dict(self.suggestion),
             "fix": self.fix,
+            "fix_start": None if self.fix is None else (self.start if self.fix_start is None else self.fix_start),
+            "fix_end": None if self.fix is None else (self.end if self.fix_end is None else self.fix_end),
             "policy": self.policy,
         }
 

@@ -29,6 +29,7 @@ def test_finding_fields_and_frozen():
     names = [f.name for f in dataclasses.fields(app.Finding)]
     assert names == [
         "rule", "category", "severity", "start", "end", "text", "title", "message", "suggestion", "fix", "policy",
+        "fix_start", "fix_end",
     ]
     assert app.Finding.__dataclass_params__.frozen
 
@@ -43,12 +44,17 @@ def test_report_shape_is_the_documented_json():
     assert d["counts"]["block"] >= 1 and d["counts"]["warn"] >= 1
     for f in d["findings"]:
         assert list(f) == [
-            "rule", "category", "severity", "start", "end", "text", "title", "message", "suggestion", "fix", "policy",
+            "rule", "category", "severity", "start", "end", "text", "title", "message", "suggestion", "fix",
+            "fix_start", "fix_end", "policy",
         ]
         assert f["text"] == draft[f["start"]:f["end"]]
         assert set(f["title"]) == set(f["message"]) == set(f["suggestion"]) == {"en", "zh"}
         assert f["policy"] == f["category"]
         assert f["severity"] in ("block", "warn", "info")
+        if f["fix"] is None:
+            assert f["fix_start"] is None and f["fix_end"] is None
+        else:  # the range a one-click fix replaces holds the finding
+            assert f["fix_start"] <= f["start"] <= f["end"] <= f["fix_end"]
     json.dumps(d)  # serializable as is
     starts = [(f["start"], f["end"]) for f in d["findings"]]
     assert starts == sorted(starts)
@@ -72,3 +78,11 @@ def test_validate_own_term_is_available_for_the_page():
     assert validate_own_term("sunnyshop") is None
     err = validate_own_term("ab")
     assert set(err) == {"en", "zh"}
+
+
+def test_check_attaches_phrase_rewrites():
+    draft = "Please contact me on WhatsApp so we can sort it out."
+    (f,) = app.check(draft).to_dict()["findings"]
+    fixed = draft[: f["fix_start"]] + f["fix"] + draft[f["fix_end"]:]
+    assert fixed == "Please reply to this message here so we can sort it out."
+    assert app.check(fixed).findings == ()

@@ -1,0 +1,282 @@
+"""Phrase rewrites: one-click fixes wider than a finding ("contact me on WhatsApp +44 …" → "reply to this
+message here", "leave 5 stars and we refund you" → a neutral review request).
+
+The rules flag key words ("WhatsApp", "5 stars"); replacing only the key word would leave a broken
+sentence. A rewrite (``app/rewrites.toml``, data written by people) names the rules or categories it
+serves, its language, patterns that find the whole violating phrase in the sentence holding a finding,
+and the replacement. After ``check`` has produced a report, ``apply_rewrites`` gives each finding of a
+served rule whose span lies inside a pattern's match ``fix`` = the replacement and ``fix_start``/
+``fix_end`` = the match (code points, may be wider than the finding). Findings of other rules cost
+nothing, and the file is read only when the first served finding appears (the page's start-up does not
+pay for it).
+
+File shape (every mistake raises ``RewriteError`` naming the entry and the fix, as app/catalogue.py does):
+
+    [fragments]                 # named regex pieces, used in patterns as {{name}}
+    apps = 'whats\\s?app|wechat'
+
+    [[rewrite]]
+    id = "contact-on-messenger.en"           # unique, [a-z0-9.-]
+    serves = ["off-platform", "contact-details.phone"]   # category ids or rule ids
+    language = "en"                          # en de fr es it ja zh
+    patterns = ['(?:contact|message) (?:me|us) on (?:{{apps}})']   # Python re, case-insensitive
+    replacement = "reply to this message here"
+    examples = [{ before = "Please contact me on WhatsApp.", after = "Please reply to this message here." }]
+
+Patterns run on one sentence (sentences end at ``. ! ? …`` + space, CJK full stops and line breaks;
+leading and trailing white space is not part of it), so ``^``/``$`` anchor the sentence. When the
+widest match holding the finding starts the sentence, the replacement's first letter is upper-case,
+otherwise lower-case (scripts without case are unchanged).
+
+Pure standard library: runs unchanged on CPython and in Pyodide.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .report import Finding, Report
+
+__all__ = ["REWRITES_PATH", "Rewrite", "RewriteError", "apply_rewrites", "load_rewrites", "rewrite_for"]
+
+REWRITES_PATH = Path(__file__).with_name("rewrites.toml")
+LANGUAGES = ("en", "de", "fr", "es", "it", "ja", "zh")
+_ID = re.compile(r"[a-z0-9][a-z0-9.-]*[a-z0-9]")
+_FRAGMENT = re.compile(r"\{\{([a-z][a-z0-9_]*)\}\}")
+_KEYS = {"id", "serves", "language", "patterns", "replacement", "examples"}
+# Sentence ends, as the engine cuts sentences (app/engine.py).
+_SENTENCE_END = re.compile(r"[.!?…]+(?=\s|$)|[。！？]+|\n")
+# How far from a finding a sentence end is looked for (a run-on paste has none).
+_SENTENCE_REACH = 1000
+
+
+class RewriteError(ValueError):
+    """The rewrites file cannot be used; ``str(err)`` names the file, the entry and the fix."""
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    id: str
+    serves: tuple[str, ...]
+    language: str
+    patterns: tuple[re.Pattern, ...]
+    replacement: str
+    examples: tuple[tuple[str, str], ...]  # (before, after)
+
+
+def _fail(source: str, where: str, what: str, fix: str) -> RewriteError:
+    return RewriteError(f"{source}: {where}: {what} — fix: {fix}")
+
+
+def _expand(pattern: str, fragments: dict[str, str], source: str, where: str) -> str:
+    def sub(m: re.Match) -> str:
+        name = m.group(1)
+        if name not in fragments:
+            raise _fail(source, where, f"unknown fragment {{{{{name}}}}}",
+                        f"declare {name} in [fragments] or correct the name")
+        return f"(?:{fragments[name]})"
+
+    return _FRAGMENT.sub(sub, pattern)
+
+
+def _parse(data: dict, source: str, known: set[str] | None) -> tuple[Rewrite, ...]:
+    unknown_top = sorted(set(data) - {"fragments", "rewrite"})
+    if unknown_top:
+        raise _fail(source, "top level", f"unknown table {', '.join(unknown_top)}", "use only [fragments] and [[rewrite]]")
+    fragments = data.get("fragments", {})
+    if not isinstance(fragments, dict) or not all(isinstance(v, str) for v in fragments.values()):
+        raise _fail(source, "[fragments]", "not a table of strings", "write name = 'regex' lines")
+    for name, value in fragments.items():
+        if _FRAGMENT.search(value):
+            raise _fail(source, f"fragment '{name}'", "uses another fragment", "write the fragment out in full")
+        try:
+            re.compile(value)
+        except re.error as err:
+            raise _fail(source, f"fragment '{name}'", f"does not compile ({err})", "correct the regular expression") from None
+    entries = data.get("rewrite", [])
+    if not isinstance(entries, list) or not entries:
+        raise _fail(source, "top level", "no [[rewrite]] entries", "add at least one [[rewrite]]")
+    out: list[Rewrite] = []
+    seen: set[str] = set()
+    for n, entry in enumerate(entries, 1):
+        rid = entry.get("id") if isinstance(entry, dict) else None
+        where = f"rewrite '{rid}'" if isinstance(rid, str) else f"rewrite #{n}"
+        if not isinstance(entry, dict):
+            raise _fail(source, where, "not a table", "write it as a [[rewrite]] table")
+        unknown = sorted(set(entry) - _KEYS)
+        if unknown:
+            raise _fail(source, where, f"unknown key {', '.join(unknown)}", f"use only {', '.join(sorted(_KEYS))}")
+        missing = sorted(_KEYS - set(entry))
+        if missing:
+            raise _fail(source, where, f"missing {', '.join(missing)}", "add it")
+        if not isinstance(rid, str) or not _ID.fullmatch(rid):
+            raise _fail(source, where, "bad id", "use lower-case letters, digits, '.' and '-'")
+        if rid in seen:
+            raise _fail(source, where, "duplicate id", "give each rewrite its own id")
+        seen.add(rid)
+        serves = entry["serves"]
+        if not isinstance(serves, list) or not serves or not all(isinstance(s, str) and s for s in serves):
+            raise _fail(source, where, "serves must be a non-empty list of rule or category ids",
+                        'write serves = ["off-platform", "contact-details.phone"]')
+        if known is not None:
+            bad = [s for s in serves if s not in known]
+            if bad:
+                raise _fail(source, where, f"serves unknown rule or category {', '.join(bad)}",
+                            "use an id from rules/*.toml or rules/categories.toml")
+        language = entry["language"]
+        if language not in LANGUAGES:
+            raise _fail(source, where, f"unknown language {language!r}", f"use one of {' '.join(LANGUAGES)}")
+        replacement = entry["replacement"]
+        if not isinstance(replacement, str) or not replacement.strip() or replacement != replacement.strip():
+            raise _fail(source, where, "replacement must be non-empty text without surrounding spaces",
+                        "write the words that replace the phrase")
+        patterns = entry["patterns"]
+        if not isinstance(patterns, list) or not patterns or not all(isinstance(p, str) and p for p in patterns):
+            raise _fail(source, where, "patterns must be a non-empty list of regular expressions", "add patterns = ['…']")
+        compiled = []
+        for k, pattern in enumerate(patterns, 1):
+            expanded = _expand(pattern, fragments, source, f"{where}: pattern {k}")
+            try:
+                compiled.append(re.compile(expanded, re.IGNORECASE))
+            except re.error as err:
+                raise _fail(source, f"{where}: pattern {k}", f"does not compile ({err})",
+                            "correct the regular expression") from None
+            if compiled[-1].search(""):
+                raise _fail(source, f"{where}: pattern {k}", "matches empty text", "make the pattern require the phrase")
+        examples = entry["examples"]
+        if (not isinstance(examples, list) or not examples or not all(
+                isinstance(e, dict) and set(e) == {"before", "after"}
+                and all(isinstance(v, str) and v.strip() for v in e.values()) for e in examples)):
+            raise _fail(source, where, "examples must be a non-empty list of { before = \"…\", after = \"…\" }",
+                        "add at least one draft and the exact text after the fix")
+        out.append(Rewrite(
+            id=rid,
+            serves=tuple(serves),
+            language=language,
+            patterns=tuple(compiled),
+            replacement=replacement,
+            examples=tuple((e["before"], e["after"]) for e in examples),
+        ))
+    return tuple(out)
+
+
+def _known_ids() -> set[str]:
+    from .engine import OWN_TERMS_CATEGORY, default_catalogue
+
+    cat = default_catalogue()
+    return {r.id for r in cat.rules} | set(cat.categories) | {OWN_TERMS_CATEGORY}
+
+
+def load_rewrites(path: str | Path | None = None, *, validate_ids: bool = True) -> tuple[Rewrite, ...]:
+    """Read and validate a rewrites file (default: app/rewrites.toml). ``serves`` ids are checked against
+    the default rule catalogue unless ``validate_ids`` is false."""
+    path = Path(path) if path is not None else REWRITES_PATH
+    source = f"app/{path.name}" if path == REWRITES_PATH else str(path)
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise RewriteError(f"{source}: not valid TOML ({err}) — fix: correct the syntax") from None
+    return _parse(data, source, _known_ids() if validate_ids else None)
+
+
+_default: tuple[tuple[Rewrite, ...], dict[str, list[Rewrite]]] | None = None
+_lock = threading.Lock()
+
+
+def _default_index() -> tuple[tuple[Rewrite, ...], dict[str, list[Rewrite]]]:
+    global _default
+    if _default is None:
+        with _lock:
+            if _default is None:
+                rewrites = load_rewrites(validate_ids=False)  # ids are checked by the tests and the build
+                _default = (rewrites, _index(rewrites))
+    return _default
+
+
+def _index(rewrites) -> dict[str, list[Rewrite]]:
+    index: dict[str, list[Rewrite]] = {}
+    for rw in rewrites:
+        for sid in rw.serves:
+            index.setdefault(sid, []).append(rw)
+    return index
+
+
+# Which rule ids and categories the default file serves, so findings of other rules cost one set lookup
+# and the file is not read at all until one of these appears. Kept in step with the file by a test.
+SERVED = frozenset({
+    "off-platform", "contact-details", "review-manipulation",
+})
+
+
+def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence(s) holding ``text[start:end]``, without surrounding white space."""
+    lo = max(0, start - _SENTENCE_REACH)
+    a = lo
+    for m in _SENTENCE_END.finditer(text, lo, start):
+        if m.end() <= start:
+            a = m.end()
+    m = _SENTENCE_END.search(text, max(start, end - 1), min(len(text), end + _SENTENCE_REACH))
+    b = m.end() if m else min(len(text), end + _SENTENCE_REACH)
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return a, b
+
+
+def _cased(replacement: str, at_sentence_start: bool) -> str:
+    first = replacement[0]
+    if at_sentence_start:
+        return first.upper() + replacement[1:] if first.islower() else replacement
+    return first.lower() + replacement[1:] if first.isupper() else replacement
+
+
+def rewrite_for(text: str, finding: Finding, candidates) -> tuple[int, int, str, str] | None:
+    """``(fix_start, fix_end, replacement, rewrite id)`` for the widest match of a candidate rewrite that
+    holds the finding, or None."""
+    a, b = _sentence(text, finding.start, finding.end)
+    if not a <= finding.start < finding.end <= b:
+        return None
+    sentence = text[a:b]
+    fs, fe = finding.start - a, finding.end - a
+    best: tuple[int, int, Rewrite] | None = None
+    for rw in candidates:
+        for pattern in rw.patterns:
+            for m in pattern.finditer(sentence):
+                if m.start() > fs:
+                    break
+                if m.end() >= fe and m.end() > m.start():
+                    if best is None or m.end() - m.start() > best[1] - best[0]:
+                        best = (m.start(), m.end(), rw)
+    if best is None:
+        return None
+    s, e, rw = best
+    return a + s, a + e, _cased(rw.replacement, s == 0), rw.id
+
+
+def apply_rewrites(text: str, report: Report, rewrites=None) -> Report:
+    """``report`` with the phrase rewrites attached to the findings they serve (see the module docstring)."""
+    if rewrites is None:
+        if not any(f.rule in SERVED or f.category in SERVED for f in report.findings):
+            return report
+        _, index = _default_index()
+    else:
+        index = _index(rewrites)
+    changed = False
+    findings = list(report.findings)
+    for i, f in enumerate(findings):
+        candidates = index.get(f.rule, []) + [rw for rw in index.get(f.category, []) if f.rule not in rw.serves]
+        if not candidates:
+            continue
+        found = rewrite_for(text, f, candidates)
+        if found is not None:
+            s, e, replacement, _ = found
+            findings[i] = replace(f, fix=replacement, fix_start=s, fix_end=e)
+            changed = True
+    if not changed:
+        return report
+    return replace(report, findings=tuple(findings))
