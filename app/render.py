@@ -19,6 +19,7 @@ from html import escape
 __all__ = [
     "Rendered",
     "findings_html",
+    "fix_range",
     "highlight_html",
     "options_html",
     "render",
@@ -134,20 +135,37 @@ def _severity_badge(severity: str, strings: Mapping[str, str]) -> str:
     )
 
 
-def _fix_label(finding: Mapping, strings: Mapping[str, str]) -> str:
-    flagged = str(finding["text"])
+_FIX_QUOTE_MAX = 48  # longer replaced text is shortened in the button (the title holds all of it)
+
+
+def fix_range(finding: Mapping) -> tuple[int, int]:
+    """The code-point range a finding's fix replaces: ``fix_start``/``fix_end`` (a phrase rewrite may be
+    wider than the finding), else the finding's own span."""
+    start = finding.get("fix_start")
+    end = finding.get("fix_end")
+    return (finding["start"] if start is None else start), (finding["end"] if end is None else end)
+
+
+def _fix_label(text: str, finding: Mapping, strings: Mapping[str, str], full: bool = False) -> str:
+    start, end = fix_range(finding)
+    replaced = text[start:end] if 0 <= start <= end <= len(text) else str(finding["text"])
+    if not full and len(replaced) > _FIX_QUOTE_MAX:
+        replaced = replaced[: _FIX_QUOTE_MAX - 1].rstrip() + "…"
     if finding.get("fix") == "":
-        return strings["findings.fix_delete"].format(text=flagged)
-    return strings["findings.fix_replace"].format(text=flagged, replacement=finding["fix"])
+        return strings["findings.fix_delete"].format(text=replaced)
+    return strings["findings.fix_replace"].format(text=replaced, replacement=finding["fix"])
 
 
-def _fix_button(finding: Mapping, index: int, strings: Mapping[str, str]) -> str:
+def _fix_button(text: str, finding: Mapping, index: int, strings: Mapping[str, str]) -> str:
     if finding.get("fix") is None:
         return ""
+    start, end = fix_range(finding)
+    wider = ' data-phrase=""' if (start, end) != (finding["start"], finding["end"]) else ""
     return (
-        f'<button type="button" class="finding-fix" data-action="fix" data-finding="{index}">'
+        f'<button type="button" class="finding-fix" data-action="fix" data-finding="{index}"{wider} '
+        f'title="{_attr(_fix_label(text, finding, strings, full=True))}">'
         f'<span class="fix-verb">{escape(strings["findings.apply_fix"])}</span> '
-        f'<span class="fix-what">{escape(_fix_label(finding, strings))}</span></button>'
+        f'<span class="fix-what">{escape(_fix_label(text, finding, strings))}</span></button>'
     )
 
 
@@ -209,7 +227,7 @@ def findings_html(
                 f'<details class="why"><summary>{escape(strings["findings.why"])}</summary><p>{why}</p></details>'
             )
         parts.append('<p class="finding-actions">')
-        parts.append(_fix_button(finding, index, strings))
+        parts.append(_fix_button(text, finding, index, strings))
         parts.append(
             f'<button type="button" class="finding-appeal link-button" data-rule="{_attr(finding["rule"])}" '
             f'data-category="{_attr(finding["category"])}" title="{_attr(strings["appeal.got_warning_hint"])}">'
@@ -245,7 +263,7 @@ def tip_html(
             f'<p class="suggestion"><span class="label">{escape(strings["findings.instead"])}</span> '
             f"{escape(suggestion)}</p>"
         )
-    fix = _fix_button(finding, index, strings)
+    fix = _fix_button(text, finding, index, strings)
     if fix:
         parts.append(f'<p class="finding-actions">{fix}</p>')
     return "".join(parts)

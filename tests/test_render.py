@@ -202,3 +202,29 @@ def test_summary_terms_and_options_are_escaped_text():
     assert STRINGS["zh"]["terms.empty"] in render.terms_html([], STRINGS["zh"])
     options = render.options_html([("a", "<A>"), ("b", "B")], "b")
     assert options == '<option value="a">&lt;A&gt;</option><option value="b" selected>B</option>'
+
+
+def test_phrase_fix_names_the_whole_replaced_phrase_in_both_languages():
+    import app
+
+    text = "Please contact me on WhatsApp +44 7700 900123 so we can sort it out, thanks a lot for waiting."
+    d = app.check(text).to_dict()
+    (messenger,) = [f for f in d["findings"] if f["rule"] == "off-platform.messenger-app"]
+    phrase = "contact me on WhatsApp +44 7700 900123"
+    assert render.fix_range(messenger) == (text.index(phrase), text.index(phrase) + len(phrase))
+    for lang in ("en", "zh"):
+        html = render.findings_html(text, d["findings"], lang, STRINGS[lang])
+        label = STRINGS[lang]["findings.fix_replace"].format(text=phrase, replacement="reply to this message here")
+        assert html.count(f">{label}<") == 2  # the app name and the number share one phrase fix
+        assert html.count('data-phrase=""') == 2
+        tip = render.tip_html(text, messenger, 0, lang, STRINGS[lang])
+        assert label in tip
+
+
+def test_long_replaced_text_is_shortened_in_the_button_but_not_in_its_title():
+    text = "x" * 80
+    f = finding(text, 10, 12) | {"fix": "y", "fix_start": 0, "fix_end": 80}
+    html = render.findings_html(text, [f], "en", STRINGS["en"])
+    short = STRINGS["en"]["findings.fix_replace"].format(text="x" * 47 + "…", replacement="y")
+    full = STRINGS["en"]["findings.fix_replace"].format(text="x" * 80, replacement="y")
+    assert f">{short}<" in html and f'title="{full}"' in html
