@@ -388,6 +388,8 @@ class Page:
         self.show_tip(index)
 
     def apply_fix(self, index: int) -> None:
+        """Replace the fix's range (``fix_start``/``fix_end``: the finding, or the whole phrase a rewrite
+        covers) with its replacement, check again, and keep the old draft for Undo."""
         findings = self.report_dict["findings"]
         if not 0 <= index < len(findings) or findings[index].get("fix") is None:
             return
@@ -397,8 +399,10 @@ class Page:
             self.safe_check()
             return
         replacement = str(finding["fix"])
-        expected = text[: finding["start"]] + replacement + text[finding["end"]:]
-        start, end = self._finding_units(index)
+        fix_start, fix_end = render.fix_range(finding)
+        expected = text[:fix_start] + replacement + text[fix_end:]
+        units = render.utf16_offsets(text, (fix_start, fix_end))
+        start, end = units[fix_start], units[fix_end]
         self.push_undo()
         self.draft.focus()
         self.draft.setSelectionRange(start, end)
@@ -412,7 +416,7 @@ class Page:
             pass
         if str(self.draft.value) != expected:
             self.draft.value = expected
-        caret = start + len(replacement.encode("utf-16-le")) // 2
+        caret = start + sum(2 if ord(ch) > 0xFFFF else 1 for ch in replacement)  # UTF-16 units, no codec needed
         self.draft.setSelectionRange(caret, caret)
         self._input_pending = False
         self.safe_check()

@@ -36,6 +36,13 @@ NEW_USER_DRAFT = (
     "Honestly, you are an idiot if you cannot read the manual."
 )
 FIXABLE_DRAFT = "Thanks 😀 see https://myshop.example/help for details."
+# Phrase rewrites (app/rewrites.toml): the fix replaces the whole request, not just the flagged word; the
+# emoji before it shift UTF-16 offsets.
+WHATSAPP_DRAFT = "Hi 😀👍🏽 Please contact me on WhatsApp +44 7700 900123 so we can sort it out."
+WHATSAPP_FIXED = "Hi 😀👍🏽 Please reply to this message here so we can sort it out."
+STARS_DRAFT = "Sorry about the scratch 🙏 order 123-1234567-1234567. Leave 5 stars and we refund you."
+STARS_FIXED = ("Sorry about the scratch 🙏 order 123-1234567-1234567. "
+               "If you have a moment, you can share your experience on the order page.")
 
 
 # --- helpers ----------------------------------------------------------------------------------------
@@ -350,6 +357,34 @@ def test_a_fix_applies_exactly_rechecks_and_undoes(checker):
     assert checker.page.is_disabled("#undo")
 
 
+@pytest.mark.parametrize(
+    "before, after, rules",
+    [
+        (WHATSAPP_DRAFT, WHATSAPP_FIXED, {"off-platform.messenger-app", "contact-details.phone"}),
+        (STARS_DRAFT, STARS_FIXED, {"review-manipulation.positive-review-request"}),
+    ],
+    ids=["whatsapp", "stars-for-refund"],
+)
+def test_a_phrase_fix_rewrites_the_request_rechecks_and_undoes(checker, before, after, rules):
+    set_language(checker, "en")
+    checker.set_draft(before)
+    findings = app.check(before).to_dict()["findings"]
+    assert rules <= {f["rule"] for f in findings}
+    (index, finding) = next((i, f) for i, f in enumerate(findings) if f["rule"] in rules)
+    phrase = before[finding["fix_start"]:finding["fix_end"]]
+    button = f'#findings li[data-finding="{index}"] .finding-fix'
+    assert EN["findings.fix_replace"].format(text=phrase, replacement=finding["fix"]) in text_of(checker, button)
+    click(checker, button)
+    assert draft(checker) == after
+    shown = checker.findings()
+    assert [(f["rule"], f["text"]) for f in shown] == expected(after)
+    assert not rules & {f["rule"] for f in shown}
+    assert text_of(checker, "#action-status") == EN["findings.fix_applied"]
+    click(checker, "#undo")
+    assert draft(checker) == before
+    assert [(f["rule"], f["text"]) for f in checker.findings()] == expected(before)
+
+
 # --- 6. copy and character count ------------------------------------------------------------------------
 
 
@@ -514,18 +549,32 @@ def test_new_user_at_360px_in_chinese_sees_understands_and_fixes_all_three(fresh
         shown = text_of(checker, entry)
         assert finding["title"]["zh"] in shown and finding["message"]["zh"] in shown
         assert finding["suggestion"]["zh"] in shown and ZH["findings.instead"] in shown
-    # They follow the suggested wording, sentence by sentence, and the draft becomes safe to send.
+    # The WhatsApp request and the review offer have one-click fixes: one click each, the draft is checked again.
     rewritten = NEW_USER_DRAFT
-    for before, after in (
-        ("Hi, add me on WhatsApp so we can talk.", "Hi, please reply to this message and we will help you here."),
-        ("If you change your review to 5 stars, I will refund you in full.",
-         "We are sorry about the trouble and will solve it for you."),
-        ("Honestly, you are an idiot if you cannot read the manual.",
-         "Page 3 of the manual shows the setup step by step."),
-    ):
-        rewritten = rewritten.replace(before, after)
-        checker.set_draft(rewritten)
-        assert len(checker.findings()) == len(app.check(rewritten).findings)
+    for rule in ("off-platform.messenger-app", "review-manipulation.incentive-for-review"):
+        (finding,) = [f for f in app.check(rewritten).to_dict()["findings"] if f["rule"] == rule]
+        button = f'#findings li[data-rule="{rule}"] .finding-fix'
+        phrase = rewritten[finding["fix_start"]:finding["fix_end"]]
+        # The button names the whole phrase it replaces (shortened when long; its title has all of it).
+        assert checker.page.get_attribute(button, "title") == ZH["findings.fix_replace"].format(
+            text=phrase, replacement=finding["fix"])
+        assert finding["fix"] in text_of(checker, button) and phrase[:20] in text_of(checker, button)
+        checker.page.locator(button).scroll_into_view_if_needed()
+        click(checker, button)
+        rewritten = rewritten[: finding["fix_start"]] + finding["fix"] + rewritten[finding["fix_end"]:]
+        assert draft(checker) == rewritten
+        assert rule not in {f["rule"] for f in checker.findings()}
+        assert text_of(checker, "#action-status") == ZH["findings.fix_applied"]
+    assert rewritten == (
+        "Hi, reply to this message here so we can talk. "
+        "If you have a moment, you can share your experience on the order page. "
+        "Honestly, you are an idiot if you cannot read the manual."
+    )
+    # The insult has no safe rewrite: they follow the suggested wording.
+    rewritten = rewritten.replace("Honestly, you are an idiot if you cannot read the manual.",
+                                  "Page 3 of the manual shows the setup step by step.")
+    checker.set_draft(rewritten)
+    assert len(checker.findings()) == len(app.check(rewritten).findings)
     assert checker.findings() == []
     assert ZH["verdict.ok"] in text_of(checker, "#verdict")
     assert checker.page.evaluate("() => document.documentElement.scrollWidth") <= 360
