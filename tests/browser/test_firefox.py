@@ -91,3 +91,127 @@ def test_markup_is_text_and_clearing_empties_the_list_in_firefox(firefox_run):
 def test_highlight_layer_wraps_like_the_textarea_in_firefox(firefox_run):
     draft_box, layer_box = seen(firefox_run, LONG_DRAFT)["layout"]
     assert draft_box == layer_box, f"textarea [scrollHeight, clientWidth] {draft_box} vs layer {layer_box}"
+
+
+# --- the seller's main flows in Firefox (tests/browser/firefox_ux.mjs, one browser session per output) ------
+
+from app import templates_library as templates  # noqa: E402
+from app.ui_text import ui_text  # noqa: E402
+
+from .test_ux import FIXABLE_DRAFT, MIXED_DRAFT, NEW_USER_DRAFT, STARS_DRAFT, WHATSAPP_DRAFT  # noqa: E402
+
+ZH, EN = ui_text("zh"), ui_text("en")
+FIX_DRAFTS = [WHATSAPP_DRAFT, STARS_DRAFT, FIXABLE_DRAFT]
+TERM, TERM_DRAFT = "sunny-gadgets", "Visit sunny gadgets for more."
+KEEP_DRAFT = "Your replacement ships today 😀 with DHL."
+TEMPLATE = templates.list_templates()[0]
+
+
+def fix_index(text: str) -> int:
+    """The finding whose fix the Firefox run clicks: a phrase rewrite when there is one, else the last fix."""
+    findings = app.check(text).to_dict()["findings"]
+    phrase = [i for i, f in enumerate(findings) if f["fix"] is not None and (f["fix_start"], f["fix_end"]) != (f["start"], f["end"])]
+    return (phrase or [i for i, f in enumerate(findings) if f["fix"] is not None])[0]
+
+
+def applied(text: str, index: int) -> str:
+    f = app.check(text).to_dict()["findings"][index]
+    return text[: f["fix_start"]] + f["fix"] + text[f["fix_end"]:]
+
+
+@pytest.fixture(scope="module", params=["single-file", "site"])
+def firefox_ux(request, dist, site_url):
+    if not FIREFOX:
+        pytest.fail(f"no Firefox found — {INSTALL_HINT}")
+    node = shutil.which("node")
+    if not node:
+        pytest.fail("node is not on PATH — install Node.js 20+ (the Firefox test runs puppeteer-core)")
+    if request.param == "single-file":
+        url, allowed = (dist / "message-checker.html").resolve().as_uri(), ""
+    else:
+        url, allowed = site_url, site_url
+    plan = {
+        "mixed": MIXED_DRAFT,
+        "fixes": [{"draft": d, "index": fix_index(d)} for d in FIX_DRAFTS],
+        "template": {"case": TEMPLATE["case"], "lang": TEMPLATE["language"]},
+        "term": TERM,
+        "termDraft": TERM_DRAFT,
+        "keep": KEEP_DRAFT,
+        "narrow": NEW_USER_DRAFT,
+    }
+    result = subprocess.run(
+        [node, str(ROOT / "tests" / "browser" / "firefox_ux.mjs"), FIREFOX, url, json.dumps(plan), allowed],
+        capture_output=True, text=True, cwd=ROOT, timeout=420,
+    )
+    assert result.returncode == 0, f"firefox_ux.mjs failed:\n{result.stderr}"
+    run = json.loads(result.stdout)
+    assert "failure" not in run, run["failure"]
+    assert run["requests"]["foreign"] == []
+    assert not [e for e in run["errors"] if "Error" in e], run["errors"]
+    return run["steps"]
+
+
+def test_marks_and_list_selection_in_firefox(firefox_ux):
+    want = expected(MIXED_DRAFT)
+    marks = firefox_ux["marks"]
+    assert [(f["rule"], f["text"]) for f in marks["findings"]] == want
+    assert [f["utf16"] for f in marks["findings"]] == [text for _, text in want]
+    assert [m["text"] for m in marks["marks"]] == [text for _, text in want]
+    selected = firefox_ux["selected"]
+    assert selected["selected"] == want[-1][1] and selected["active"] == "draft"
+    assert selected["tipVisible"]
+
+
+def test_fixes_apply_recheck_and_undo_in_firefox(firefox_ux):
+    assert len(firefox_ux["fixes"]) == len(FIX_DRAFTS)
+    for text, step in zip(FIX_DRAFTS, firefox_ux["fixes"]):
+        index = fix_index(text)
+        after = applied(text, index)
+        assert step["before"]["draft"] == text
+        assert step["fixed"]["draft"] == after, text
+        assert [(f["rule"], f["text"]) for f in step["fixed"]["findings"]] == expected(after)
+        assert step["undone"]["draft"] == text
+        assert [(f["rule"], f["text"]) for f in step["undone"]["findings"]] == expected(text)
+    whatsapp = firefox_ux["fixes"][0]
+    assert not {"off-platform.messenger-app", "contact-details.phone"} & {f["rule"] for f in whatsapp["fixed"]["findings"]}
+    assert "reply to this message here" in whatsapp["before"]["findings"][fix_index(WHATSAPP_DRAFT)]["fix"]
+
+
+def test_language_switch_persists_across_reload_in_firefox(firefox_ux):
+    before, switched, reloaded = (firefox_ux[k] for k in ("languageBefore", "languageSwitched", "languageReloaded"))
+    assert switched["uiLang"] != before["uiLang"]
+    strings = {"zh": ZH, "en": EN}
+    assert switched["h1"] == strings[switched["uiLang"]]["app.title"]
+    assert switched["storage"]["checker.lang"] == switched["uiLang"]
+    assert reloaded["uiLang"] == switched["uiLang"] and reloaded["h1"] == switched["h1"]
+
+
+def test_template_inserts_and_passes_in_firefox(firefox_ux):
+    assert firefox_ux["templatePreview"] == TEMPLATE["text"]
+    assert firefox_ux["template"]["draft"] == TEMPLATE["text"]
+    assert firefox_ux["template"]["findings"] == [] and firefox_ux["template"]["verdict"] == "ok"
+
+
+def test_own_terms_flag_and_persist_in_firefox(firefox_ux):
+    want = [(f["rule"], f["text"]) for f in app.check(TERM_DRAFT, own_terms=[TERM]).to_dict()["findings"]]
+    assert ("own-terms.custom", "sunny gadgets") in want
+    assert TERM in firefox_ux["termsList"] and TERM in firefox_ux["termsListReloaded"]
+    assert [(f["rule"], f["text"]) for f in firefox_ux["terms"]["findings"]] == want
+    # After the reload the saved draft is back and the saved term still flags it.
+    assert firefox_ux["termsReloaded"]["draft"] == TERM_DRAFT
+    assert [(f["rule"], f["text"]) for f in firefox_ux["termsReloaded"]["findings"]] == want
+
+
+def test_draft_survives_reload_and_clear_empties_it_in_firefox(firefox_ux):
+    kept, cleared = firefox_ux["kept"], firefox_ux["cleared"]
+    assert kept["draft"] == KEEP_DRAFT and kept["storage"]["checker.draft"] == KEEP_DRAFT
+    assert [(f["rule"], f["text"]) for f in kept["findings"]] == expected(KEEP_DRAFT)
+    assert cleared["draft"] == "" and "checker.draft" not in cleared["storage"]
+    assert cleared["findings"] == [] and cleared["verdict"] == "empty"
+
+
+def test_no_horizontal_scroll_at_360px_in_firefox(firefox_ux):
+    narrow = firefox_ux["narrow"]
+    assert narrow["innerWidth"] == 360
+    assert narrow["scrollWidth"] <= 360
+    assert [(f["rule"], f["text"]) for f in narrow["findings"]] == expected(NEW_USER_DRAFT)
