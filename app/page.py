@@ -149,6 +149,7 @@ class Page:
             "submit": create_proxy(self.on_terms_submit),
             "template": create_proxy(self.on_template_change),
             "resize": create_proxy(self.on_resize),
+            "preload": create_proxy(self.preload_rewrites),
         }
 
     # --- storage ---------------------------------------------------------------------------------
@@ -607,6 +608,15 @@ class Page:
             self.status.className = "status error"
             self.status.textContent = self.strings["status.error_check"].format(error=f"{type(err).__name__}: {err}")
 
+    def preload_rewrites(self, *_args) -> None:
+        """Load the phrase rewrites (app/rewrites.toml) once the page is idle, not on the first flagged request."""
+        try:
+            from app import rewrites
+
+            rewrites.preload()
+        except Exception:  # the next check that needs them reports the problem
+            traceback.print_exc()
+
     def show_ready(self) -> None:
         self.status.className = "status"
         self.status.textContent = self.strings["status.ready"]
@@ -637,6 +647,7 @@ class Page:
         self.show_ready()
         self.root.dataset.checker = "ready"
         js.performance.mark("checker:ready")
+        js.setTimeout(self._proxies["preload"], 1500)
 
 
 _page: Page | None = None  # the live page; its proxies must outlive main()

@@ -41,7 +41,7 @@ from pathlib import Path
 
 from .report import Finding, Report
 
-__all__ = ["REWRITES_PATH", "Rewrite", "RewriteError", "apply_rewrites", "load_rewrites", "rewrite_for"]
+__all__ = ["REWRITES_PATH", "Rewrite", "RewriteError", "apply_rewrites", "load_rewrites", "preload", "rewrite_for"]
 
 REWRITES_PATH = Path(__file__).with_name("rewrites.toml")
 LANGUAGES = ("en", "de", "fr", "es", "it", "ja", "zh")
@@ -50,8 +50,11 @@ _FRAGMENT = re.compile(r"\{\{([a-z][a-z0-9_]*)\}\}")
 _KEYS = {"id", "serves", "language", "patterns", "replacement", "examples"}
 # Sentence ends, as the engine cuts sentences (app/engine.py).
 _SENTENCE_END = re.compile(r"[.!?…]+(?=\s|$)|[。！？]+|\n")
-# How far from a finding a sentence end is looked for (a run-on paste has none).
-_SENTENCE_REACH = 1000
+# How far from a finding a sentence end is looked for (a run-on paste has none), and the longest sentence
+# a rewrite is tried on: a violating request is one short sentence, and the patterns' cost grows with the
+# sentence (a hostile paste without sentence ends gets no phrase fix instead of a slow check).
+_SENTENCE_REACH = 600
+_SENTENCE_MAX = 600
 
 
 class RewriteError(ValueError):
@@ -197,6 +200,12 @@ def _default_index() -> tuple[tuple[Rewrite, ...], dict[str, list[Rewrite]]]:
     return _default
 
 
+def preload() -> None:
+    """Read and compile the rewrites now (the page calls this once it is idle after start-up, so the first
+    WhatsApp request typed does not pay for it)."""
+    _default_index()
+
+
 def _index(rewrites) -> dict[str, list[Rewrite]]:
     index: dict[str, list[Rewrite]] = {}
     for rw in rewrites:
@@ -235,23 +244,32 @@ def _cased(replacement: str, at_sentence_start: bool) -> str:
     return first.lower() + replacement[1:] if first.isupper() else replacement
 
 
-def rewrite_for(text: str, finding: Finding, candidates) -> tuple[int, int, str, str] | None:
-    """``(fix_start, fix_end, replacement, rewrite id)`` for the widest match of a candidate rewrite that
-    holds the finding, or None."""
-    a, b = _sentence(text, finding.start, finding.end)
-    if not a <= finding.start < finding.end <= b:
-        return None
-    sentence = text[a:b]
-    fs, fe = finding.start - a, finding.end - a
-    best: tuple[int, int, Rewrite] | None = None
+def _matches(sentence: str, candidates) -> list[tuple[int, int, Rewrite]]:
+    """Every match of the candidates' patterns in one sentence, in file order."""
+    out = []
     for rw in candidates:
         for pattern in rw.patterns:
-            for m in pattern.finditer(sentence):
-                if m.start() > fs:
-                    break
-                if m.end() >= fe and m.end() > m.start():
-                    if best is None or m.end() - m.start() > best[1] - best[0]:
-                        best = (m.start(), m.end(), rw)
+            out.extend((m.start(), m.end(), rw) for m in pattern.finditer(sentence) if m.end() > m.start())
+    return out
+
+
+def rewrite_for(text: str, finding: Finding, candidates, memo: dict | None = None) -> tuple[int, int, str, str] | None:
+    """``(fix_start, fix_end, replacement, rewrite id)`` for the widest match of a candidate rewrite that
+    holds the finding, or None. ``memo`` keeps each sentence's matches across the findings of one check."""
+    a, b = _sentence(text, finding.start, finding.end)
+    if not a <= finding.start < finding.end <= b or b - a > _SENTENCE_MAX:
+        return None
+    key = (a, b, tuple(rw.id for rw in candidates))
+    found = memo.get(key) if memo is not None else None
+    if found is None:
+        found = _matches(text[a:b], candidates)
+        if memo is not None:
+            memo[key] = found
+    fs, fe = finding.start - a, finding.end - a
+    best: tuple[int, int, Rewrite] | None = None
+    for s, e, rw in found:
+        if s <= fs and fe <= e and (best is None or e - s > best[1] - best[0]):
+            best = (s, e, rw)
     if best is None:
         return None
     s, e, rw = best
@@ -267,12 +285,13 @@ def apply_rewrites(text: str, report: Report, rewrites=None) -> Report:
     else:
         index = _index(rewrites)
     changed = False
+    memo: dict = {}
     findings = list(report.findings)
     for i, f in enumerate(findings):
         candidates = index.get(f.rule, []) + [rw for rw in index.get(f.category, []) if f.rule not in rw.serves]
         if not candidates:
             continue
-        found = rewrite_for(text, f, candidates)
+        found = rewrite_for(text, f, candidates, memo)
         if found is not None:
             s, e, replacement, _ = found
             findings[i] = replace(f, fix=replacement, fix_start=s, fix_end=e)

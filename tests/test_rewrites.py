@@ -12,6 +12,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import app
 from app import engine
@@ -216,3 +218,17 @@ def test_broken_file_names_the_entry_and_the_fix(tmp_path, body, message):
     with pytest.raises(RewriteError, match=re.escape(message)) as err:
         load_rewrites(path)
     assert str(err.value).startswith(str(path))
+
+
+_PIECES = ["Please", "contact", "me", "on", "WhatsApp", "+44 7700 900123", "leave", "5 stars", "and", "we", "refund",
+           "you", ",", ".", "review", "if", "123-1234567-1234567", "😀", "加我微信", "五星好评返现", "LINEでご連絡ください",
+           "Schreiben Sie uns per", "Contactez-nous sur", "jo@gmail.com", "\n", "sorry"]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_PIECES), max_size=40).map(" ".join))
+def test_fix_ranges_are_sound_on_any_mix(text):
+    for f in app.check(text).findings:
+        if f.fix_start is not None:
+            assert 0 <= f.fix_start <= f.start < f.end <= f.fix_end <= len(text)
+            assert f.fix and f.fix.strip() == f.fix
