@@ -232,3 +232,13 @@ def test_fix_ranges_are_sound_on_any_mix(text):
         if f.fix_start is not None:
             assert 0 <= f.fix_start <= f.start < f.end <= f.fix_end <= len(text)
             assert f.fix and f.fix.strip() == f.fix
+
+
+@pytest.mark.parametrize("draft", [
+    "Suivez-nous sur Instagram @atelier_cosy pour découvrir nos nouveautés.",  # follow us: not a reply request
+    "You can find us on TikTok as @homegoods, send a DM there.",
+    "Bonjour, c'est remboursé. (备注:叫他加微信,我们私下再补偿)",  # a note about the buyer, not a request to them
+    "抱歉，我们不能使用微信沟通，请直接在亚马逊消息中回复。",
+])
+def test_no_phrase_fix_where_the_replacement_would_not_fit(draft):
+    assert phrase_fixes(draft, app.check(draft)) == []
