@@ -58,7 +58,8 @@ from typing import Sequence
 from .catalogue import LANGUAGES, Catalogue, Rule, load_default
 from .langdetect import doc_lang, segments, text_stats
 from .normalize import View, Views, fold_text, join_views, letters_view
-from .prefilter import literal_cost
+from .prefilter import fold_text as fold_case
+from .prefilter import literal_cost, needs_non_ascii, required_literal_sets
 from .report import SEVERITY_RANK, Finding, Report, verdict_of
 
 __all__ = ["check", "default_catalogue", "validate_own_term", "OWN_TERMS_RULE", "OWN_TERMS_CATEGORY"]
@@ -83,13 +84,16 @@ def default_catalogue() -> Catalogue:
 
 # --------------------------------------------------------------------------------------------- sentences
 
-_SENTENCE_END = re.compile(r"[.!?…]+(?=\s|$)|[。！？]+|\n")
+# Sentence ends: a run of ``. ! ? …`` followed by white space or the end, a run of CJK full stops, a line
+# break. Written to start with one character class so that ``re`` skips ahead to the next candidate in C
+# (the same matches as ``[.!?…]+(?=\s|$)|[。！？]+|\n``, pinned by tests/test_engine.py).
+_SENTENCE_END = re.compile(r"[.!?…。！？\n](?:(?<=[.!?…])[.!?…]*(?=\s|$)|(?<=[。！？])[。！？]*|(?<=\n))")
 
 
 class _Sentences:
-    """Sentence boundaries of one view, computed on first use."""
+    """Sentence boundaries of one view, computed on first use, and where literals occur among them."""
 
-    __slots__ = ("ends", "n")
+    __slots__ = ("ends", "n", "text", "_lits", "_windows")
 
     def __init__(self, text: str):
         ends = [m.end() for m in _SENTENCE_END.finditer(text)]
@@ -97,8 +101,33 @@ class _Sentences:
             ends.append(len(text))
         self.ends = ends
         self.n = len(text)
+        self.text = text
+        self._lits: dict[str, tuple[int, int]] = {}
+        self._windows: dict[int, list[tuple[int, int]]] = {}
 
-    def windows(self, text: str, literals: list[str]) -> list[tuple[int, int]]:
+    def _literal(self, lit: str) -> tuple[int, int]:
+        """(occurrences, capped at 49; bit mask of the sentences holding one, each with the sentence after)."""
+        found = self._lits.get(lit)
+        if found is None:
+            text, ends = self.text, self.ends
+            last = len(ends) - 1
+            width = len(lit) - 1
+            count = mask = 0
+            i = text.find(lit)
+            while i != -1:
+                count += 1
+                if count > _WINDOW_HITS:
+                    break
+                a = bisect_right(ends, i)
+                b = bisect_right(ends, i + width) + 1  # and the next sentence: "… Telegram。@handle"
+                if b > last:
+                    b = last
+                mask |= (1 << (b + 1)) - (1 << a)
+                i = text.find(lit, i + 1)
+            found = self._lits[lit] = (count, mask)
+        return found
+
+    def windows(self, literals: list[str]) -> list[tuple[int, int]]:
         """The sentences holding an occurrence of any of ``literals``, each with the sentence after it
         (context first, target next: "… on Telegram. @handle"), merged into ranges.
 
@@ -106,30 +135,34 @@ class _Sentences:
         instead of over the whole draft; when that would cover most of the draft anyway, one range is
         returned (fewer calls).
         """
-        n = self.n
-        ends = self.ends
-        picked: set[int] = set()
-        seen = 0
-        for lit in set(literals):
-            width = len(lit) - 1
-            i = text.find(lit)
-            while i != -1:
-                seen += 1
-                if seen > 48:
-                    return [(0, n)]
-                a = bisect_right(ends, i)
-                b = bisect_right(ends, i + width) + 1  # and the next sentence: "… Telegram。@handle"
-                picked.update(range(a, min(b, len(ends) - 1) + 1))
-                i = text.find(lit, i + 1)
+        count = mask = 0
+        lit_info = self._literal
+        for lit in literals:
+            c, m = lit_info(lit)
+            count += c
+            mask |= m
+        if count > _WINDOW_HITS:
+            return [(0, self.n)]
+        spans = self._windows.get(mask)
+        if spans is None:
+            spans = self._windows[mask] = self._spans(mask)
+        return spans
+
+    def _spans(self, mask: int) -> list[tuple[int, int]]:
+        ends, n = self.ends, self.n
         spans: list[tuple[int, int]] = []
-        for k in sorted(picked):
-            s = ends[k - 1] if k else 0
-            e = ends[k]
-            if spans and spans[-1][1] == s:
-                spans[-1] = (spans[-1][0], e)
-            else:
-                spans.append((s, e))
-        if len(spans) > 16 or sum(e - s for s, e in spans) * 10 > n * 9:
+        covered = 0
+        while mask:
+            a = (mask & -mask).bit_length() - 1  # the first sentence of a run of consecutive ones
+            x = mask >> a
+            run = (x ^ (x + 1)).bit_length() - 1
+            b = a + run - 1
+            s = ends[a - 1] if a else 0
+            e = ends[b]
+            spans.append((s, e))
+            covered += e - s
+            mask &= ~((1 << (b + 1)) - 1)
+        if len(spans) > 16 or covered * 10 > n * 9:
             return [(0, n)]  # nearly everything: one call is cheaper than many
         return spans
 
@@ -141,15 +174,11 @@ class _Sentences:
         return a, b
 
 
+# A pattern whose literals occur more often than this in a text runs over the whole text.
+_WINDOW_HITS = 48
+
+
 # ------------------------------------------------------------------------------------------------ matching
-
-
-@dataclass
-class _Hit:
-    rule: Rule
-    start: int
-    end: int
-    message: object = None  # own terms carry their own message
 
 
 _UNLESS_GLOBAL_AFTER = 8
@@ -199,23 +228,24 @@ class _Unless:
         return False
 
 
-def _sentences_of(view: View, sentences: dict) -> _Sentences:
-    sent = sentences.get(id(view.text))
+def _sentences_of(text: str, sentences: dict) -> _Sentences:
+    sent = sentences.get(id(text))
     if sent is None:
-        sent = sentences[id(view.text)] = _Sentences(view.text)
+        sent = sentences[id(text)] = _Sentences(text)
     return sent
 
 
-def _matches(pat: re.Pattern, text: str, literals, view: View, sentences: dict, vlimit: int):
-    """Matches of ``pat`` in ``text`` that start before ``vlimit`` (a view offset)."""
-    if literals is None:
+def _matches(pat: re.Pattern, text: str, windows, vlimit: int):
+    """Matches of ``pat`` in ``text`` that start before ``vlimit`` (a view offset), found in ``windows``
+    (ranges of the text; None: the whole text)."""
+    if windows is None:
         for m in pat.finditer(text):
             if m.start() >= vlimit:
                 return
             yield m
         return
     n = len(text)
-    for a, b in _sentences_of(view, sentences).windows(text, literals):
+    for a, b in windows:
         if a >= vlimit:
             return  # windows start at sentence starts: nothing in this one or later starts before the limit
         for m in pat.finditer(text, a, b):
@@ -229,20 +259,39 @@ def _matches(pat: re.Pattern, text: str, literals, view: View, sentences: dict, 
             yield m
 
 
-def _rule_hits(rule: Rule, langs, pattern_ids, view: View, segs, sentences: dict, limit: int) -> list[tuple[int, int]]:
+def _first_window(pat: re.Pattern, text: str, windows, vlimit: int):
+    """The windows from the first one where ``pat`` matches before ``vlimit`` (None: no match at all), or
+    ``None``/``windows`` unchanged when the whole text is searched. One C call per window: most candidate
+    patterns match nowhere, and then nothing else is done for them."""
+    if windows is None:
+        m = pat.search(text)
+        return _NOWHERE if m is None or m.start() >= vlimit else None
+    for k, (a, b) in enumerate(windows):
+        if a >= vlimit:
+            return _NOWHERE
+        m = pat.search(text, a, b)
+        if m is not None:
+            return _NOWHERE if m.start() >= vlimit else windows[k:]
+    return _NOWHERE
+
+
+_NOWHERE: list = []
+
+
+def _rule_hits(rule: Rule, langs, pattern_ids, view: View, vlimit: int, segs, sentences: dict,
+               limit: int) -> list[tuple[int, int]]:
     """Draft spans of the rule's hits that start before ``limit`` (the end of the piece being checked; the
-    text after it is context), merged where they overlap."""
+    text after it is context), merged where they overlap. ``pattern_ids``: (pattern position, windows to
+    search from) of the patterns that match somewhere (``_first_window``)."""
     text = view.text
-    # The first view offset whose draft offset is at or after the limit (view maps are non-decreasing).
-    vlimit = min(limit, len(text)) if view.starts is None else bisect_left(view.starts, limit)
     spans: list[tuple[int, int]] = []
     near_memo: dict[tuple[int, int], bool] = {}
     unless: _Unless | None = None
-    for pi, literals in pattern_ids:
+    for pi, windows in pattern_ids:
         pat = rule.patterns[pi]
         has_hit_group = "hit" in pat.groupindex
         starts = view.starts
-        for m in _matches(pat, text, literals, view, sentences, vlimit):
+        for m in _matches(pat, text, windows, vlimit):
             # The piece owns the matches that start in it (a ``hit`` group may lie in the context after it:
             # "Telegram。@handle").
             ms = m.start()
@@ -266,7 +315,7 @@ def _rule_hits(rule: Rule, langs, pattern_ids, view: View, segs, sentences: dict
                 if not rule.digits[0] <= nd <= rule.digits[1]:
                     continue
             if rule.near:
-                a, b = _sentences_of(view, sentences).around(s, e)
+                a, b = _sentences_of(text, sentences).around(s, e)
                 # The answer depends only on the sentence: asked once per sentence, however many hits it has.
                 ok = near_memo.get((a, b))
                 if ok is None:
@@ -325,104 +374,190 @@ def _key_char(lit: str) -> str:
     return min(lit, key=lambda ch: (literal_cost(ch), lit.index(ch)))
 
 
+_TOKEN = re.compile(r"\S+")
+_TOKEN_MEMO_LEN = 40  # longer tokens (a CJK paragraph, a pasted table) are looked at but not kept
+_TOKEN_MEMO_SIZE = 50000  # distinct tokens kept per view plan (then the memo starts over)
+_FEW_LITERALS = 48
+
+
 class _ViewPlan:
     """Which patterns of one view can match a given text, decided from literals they require.
 
-    Every distinct literal (a pattern's prefilter literals and those of its further conditions) is indexed
-    once, under its least frequent trigram (one character for literals shorter than 3). For a text, the
-    trigrams (or characters) present select the literals worth a substring search; the literals found name
-    the patterns that need them. A pattern with further literal sets (``Rule.conditions``) also needs one
-    member of each of those to be present. Literals are numbered, so these tests are set operations in C.
+    Patterns and literals are numbered, and sets of them are ints used as bit sets (``|`` and ``&`` run in
+    C). A literal without white space can only occur inside one white-space-free token of a text, so the
+    literals of each distinct token are found once (the token's least frequent trigrams, or its characters
+    for literals shorter than 3, select the literals worth a substring search) and remembered with the
+    patterns they name: a text's literals and candidate patterns are then the union over its tokens. The
+    few literals holding white space are searched in the text itself. A pattern with further literal sets
+    (``Rule.conditions``) also needs one member of each of those to be present.
     """
 
-    __slots__ = ("always", "lits", "lit_patterns", "index3", "keys3", "index1", "keys1", "conditions", "_ids")
+    __slots__ = ("rps", "always", "non_ascii", "folded", "lits", "lit_patterns", "pattern_lits", "conditions",
+                 "index3", "keys3", "index1", "keys1", "spanning", "memo", "_ids", "_skip_masks")
 
     def __init__(self) -> None:
-        self.always: list[tuple[int, int]] = []  # (rule position, pattern position) without prefilter
+        self.rps: list[tuple[int, int]] = []  # pattern number -> (rule position, pattern position)
+        self.always = 0  # patterns without prefilter
+        self.non_ascii = 0  # patterns (of ``always``) that only match a text holding a non-ASCII character
+        # Patterns without prefilter that need case-insensitive literals: their own plan, asked about the
+        # case-folded text (app/prefilter.py ``fold_text``); they still run over the whole text.
+        self.folded: _ViewPlan | None = None
         self.lits: list[str] = []
-        self.lit_patterns: list[list[tuple[int, int]]] = []
+        self.lit_patterns: list[int] = []  # literal number -> patterns that need it (prefilter literal)
+        self.pattern_lits: list[frozenset[int]] = []  # pattern number -> its prefilter literals
+        self.conditions: dict[int, tuple[frozenset[int], ...]] = {}  # pattern number -> literal sets, one of each
         self.index3: dict[tuple, list[int]] = {}
         self.index1: dict[str, list[int]] = {}
         self.keys3: frozenset = frozenset()
         self.keys1: frozenset = frozenset()
-        self.conditions: dict[tuple[int, int], tuple[frozenset[int], ...]] = {}
+        self.spanning: list[tuple[int, str]] = []  # literals holding white space
+        self.memo: dict[str, tuple[tuple[int, ...], int]] = {}  # token -> (literals in it, patterns they name)
         self._ids: dict[str, int] = {}
+        self._skip_masks: dict[frozenset, int] = {}
 
     def _lid(self, lit: str) -> int:
         lid = self._ids.get(lit)
         if lid is None:
             lid = self._ids[lit] = len(self.lits)
             self.lits.append(lit)
-            self.lit_patterns.append([])
-            if len(lit) >= 3:
+            self.lit_patterns.append(0)
+            if _TOKEN.fullmatch(lit) is None:
+                self.spanning.append((lid, lit))
+            elif len(lit) >= 3:
                 self.index3.setdefault(_key_gram(lit), []).append(lid)
             else:
                 self.index1.setdefault(_key_char(lit), []).append(lid)
         return lid
 
-    def add(self, rp: tuple[int, int], lits: frozenset[str], conditions) -> None:
+    def add(self, rp: tuple[int, int], lits: frozenset[str] | None, conditions, source: str | None = None) -> None:
+        """Index pattern ``rp`` under its prefilter literals (``lits``, one of which every match holds) and
+        further ``conditions``. A pattern without prefilter runs on every text; with its ``source`` it is
+        analysed for cheaper gates first (see ``folded`` and ``non_ascii``)."""
+        if lits is None and source is not None:
+            sets = required_literal_sets(source, 4, fold=True)
+            if sets:
+                if self.folded is None:
+                    self.folded = _ViewPlan()
+                self.folded.add(rp, sets[0], sets[1:])
+                return
+        j = len(self.rps)
+        self.rps.append(rp)
+        if lits is None:
+            self.always |= 1 << j
+            if source is not None and needs_non_ascii(source):
+                self.non_ascii |= 1 << j
+            self.pattern_lits.append(frozenset())
+            return
+        ids = []
         for lit in sorted(lits):
-            self.lit_patterns[self._lid(lit)].append(rp)
+            lid = self._lid(lit)
+            self.lit_patterns[lid] |= 1 << j
+            ids.append(lid)
+        self.pattern_lits.append(frozenset(ids))
         if conditions:
-            self.conditions[rp] = tuple(frozenset(self._lid(x) for x in sorted(c)) for c in conditions)
+            self.conditions[j] = tuple(frozenset(self._lid(x) for x in sorted(c)) for c in conditions)
 
     def freeze(self) -> None:
+        if self.folded is not None:
+            self.folded.freeze()
         self.keys3 = frozenset(self.index3)
         self.keys1 = frozenset(self.index1)
         self.index3 = {k: tuple(v) for k, v in self.index3.items()}
         self.index1 = {k: tuple(v) for k, v in self.index1.items()}
-        self.lit_patterns = [tuple(v) for v in self.lit_patterns]
 
-    def present(self, text: str, cache: dict) -> frozenset[int]:
-        """Numbers of the literals that occur in ``text`` (computed once per string: views without evasions
-        share the draft's folded string)."""
-        key = (id(text), id(self))
-        found = cache.get(key)
-        if found is None:
-            lits = self.lits
-            if len(lits) <= 48:
-                # A few literals (the whole-draft rules): searching each is cheaper than indexing the text.
-                found = cache[key] = frozenset([lid for lid, lit in enumerate(lits) if lit in text])
-                return found
-            ids: list[int] = []
-            if self.keys3 and len(text) > 2:
-                grams = cache.get(id(text))
-                if grams is None:
-                    grams = cache[id(text)] = set(zip(text, text[1:], text[2:]))
-                index3 = self.index3
-                for g in self.keys3.intersection(grams):
-                    ids.extend(index3[g])
-            if self.keys1:
-                index1 = self.index1
-                for ch in self.keys1.intersection(text):
-                    ids.extend(index1[ch])
-            found = cache[key] = frozenset([lid for lid in ids if lits[lid] in text])
+    def _token(self, tok: str) -> tuple[tuple[int, ...], int]:
+        """(literals, patterns naming them) of one token."""
+        ids: list[int] = []
+        if self.keys3 and len(tok) > 2:
+            index3 = self.index3
+            for g in self.keys3.intersection(zip(tok, tok[1:], tok[2:])):
+                ids.extend(index3[g])
+        if self.keys1:
+            index1 = self.index1
+            for ch in self.keys1.intersection(tok):
+                ids.extend(index1[ch])
+        found_ids = []
+        pm = 0
+        lits, lit_patterns = self.lits, self.lit_patterns
+        for lid in ids:
+            if lits[lid] in tok:
+                found_ids.append(lid)
+                pm |= lit_patterns[lid]
+        found = (tuple(found_ids), pm)
+        if len(tok) <= _TOKEN_MEMO_LEN:
+            if len(self.memo) >= _TOKEN_MEMO_SIZE:
+                self.memo.clear()
+            self.memo[tok] = found
         return found
 
-    def candidates(self, text: str, cache: dict, skip_rules=frozenset()) -> dict[tuple[int, int], list[str] | None]:
-        """Patterns that can match ``text``: for each, the required literals present (None: no prefilter).
-        Rules in ``skip_rules`` (positions; their languages are absent) are left out."""
-        out: dict[tuple[int, int], list[str] | None] = dict.fromkeys(self.always)
-        present = self.present(text, cache)
-        if not present:
-            return out
-        lits, lit_patterns, conditions = self.lits, self.lit_patterns, self.conditions
-        blocked: set = set()
-        for lid in sorted(present):
-            for rp in lit_patterns[lid]:
-                found = out.get(rp)
-                if found is None:
-                    if rp in out or rp in blocked:
-                        continue  # no prefilter (runs everywhere anyway), or a condition is not met
-                    conds = conditions.get(rp)
-                    # Every other literal set the pattern needs must also be met ("contact" AND "directly").
-                    if (conds is not None and not all(not c.isdisjoint(present) for c in conds)) or (
-                        rp[0] in skip_rules
-                    ):
-                        blocked.add(rp)
-                        continue
-                    out[rp] = found = []
-                found.append(lits[lid])
+    def present(self, text: str) -> tuple[set[int], int]:
+        """(numbers of the literals that occur in ``text``, bit set of the patterns they name)."""
+        lids: set[int] = set()
+        pm = 0
+        if len(self.lits) <= _FEW_LITERALS:
+            # A few literals (the whole-draft rules): searching each is cheaper than reading the tokens.
+            for lid, lit in enumerate(self.lits):
+                if lit in text:
+                    lids.add(lid)
+                    pm |= self.lit_patterns[lid]
+            return lids, pm
+        memo = self.memo
+        for tok in set(_TOKEN.findall(text)):
+            found = memo.get(tok)
+            if found is None:
+                found = self._token(tok)
+            if found[0]:
+                lids.update(found[0])
+                pm |= found[1]
+        for lid, lit in self.spanning:
+            if lit in text:
+                lids.add(lid)
+                pm |= self.lit_patterns[lid]
+        return lids, pm
+
+    def skip_mask(self, skip: frozenset[int]) -> int:
+        """The patterns of the rules in ``skip`` (rule positions)."""
+        m = self._skip_masks.get(skip)
+        if m is None:
+            m = 0
+            for j, (ri, _) in enumerate(self.rps):
+                if ri in skip:
+                    m |= 1 << j
+            self._skip_masks[skip] = m
+        return m
+
+    def candidates(self, text: str, skip: frozenset[int] = frozenset()) -> list[tuple[int, int, list[str] | None]]:
+        """Patterns that can match ``text``: (rule position, pattern position, the required literals present
+        or None when the pattern has no prefilter). Rules in ``skip`` (their languages are absent) are left
+        out."""
+        lids, pm = self.present(text)
+        pm |= self.always
+        if self.non_ascii and text.isascii():
+            pm &= ~self.non_ascii
+        if skip:
+            pm &= ~self.skip_mask(skip)
+        out: list[tuple[int, int, list[str] | None]] = []
+        if self.folded is not None:
+            # Gated by case-insensitive literals, run over the whole text as before (no windows).
+            out.extend((ri, pi, None) for ri, pi, _ in self.folded.candidates(fold_case(text), skip))
+        rps, conditions, pattern_lits, lits = self.rps, self.conditions, self.pattern_lits, self.lits
+        while pm:
+            low = pm & -pm
+            j = low.bit_length() - 1
+            pm ^= low
+            conds = conditions.get(j)
+            if conds is not None:
+                # Every other literal set the pattern needs must also be met ("contact" AND "directly").
+                for c in conds:
+                    if c.isdisjoint(lids):
+                        break
+                else:
+                    conds = None
+                if conds is not None:
+                    continue
+            ri, pi = rps[j]
+            here = pattern_lits[j]
+            out.append((ri, pi, [lits[lid] for lid in here.intersection(lids)] if here else None))
         return out
 
 
@@ -458,12 +593,16 @@ class _Plan:
             target = self.draft_views if rule.scope == "draft" else self.views
             vp = target.setdefault(rule.view, _ViewPlan())
             for pi, lits in enumerate(rule.prefilters):
-                if lits is None:
-                    vp.always.append((ri, pi))
-                else:
-                    vp.add((ri, pi), lits, rule.conditions[pi] if rule.conditions else ())
+                # Whole-draft patterns (anchored, one run per check) are not worth analysing at start-up.
+                source = _source(rule, pi) if lits is None and rule.scope != "draft" else None
+                vp.add((ri, pi), lits, rule.conditions[pi] if rule.conditions and lits is not None else (), source)
         for vp in (*self.views.values(), *self.draft_views.values()):
             vp.freeze()
+
+
+def _source(rule: Rule, pi: int) -> str:
+    sources = getattr(rule.patterns, "sources", None)
+    return sources[pi] if sources is not None else rule.patterns[pi].pattern
 
 
 def _plan_for(cat: Catalogue) -> _Plan:
@@ -695,7 +834,7 @@ def _resolve(findings: list[Finding]) -> list[Finding]:
 # Pieces: the draft is cut after sentence ends (and the white space after them) into pieces of at least one
 # sentence of _PIECE_MIN characters: a shorter sentence ("Hi.", "OK!", "w. ") stays with the next one.
 # Whether a sentence end cuts depends only on that sentence, so an edit moves no cut outside its sentence.
-_PIECE_END = re.compile(r"(?:[.!?…]+(?=\s|$)|[。！？]+|\n)\s*")
+_PIECE_END = re.compile(_SENTENCE_END.pattern + r"\s*")
 _PIECE_MIN = 24
 # Enough for the pieces of a 100,000-character paste (three entries per piece: hits, language counts,
 # folded text), at most ~4 million characters of keys.
@@ -732,29 +871,43 @@ def _scan(plan: _Plan, cat: Catalogue, work: str, limit: int, doc: str, lang: st
         views = Views(work)
     segs = segments(work, lang, doc)
     sentences: dict = {}
-    by_rule: dict[int, list[tuple[int, list[str] | None]]] = {}
-    gram_cache: dict[int, list] = {}
+    by_rule: dict[int, list[tuple[int, list | None]]] = {}
     skip = plan.skip_for(segs.present()) if plan.any_restricted else frozenset()
-    for view_name, vp in view_plans.items():
-        for (ri, pi), literals in vp.candidates(views[view_name].text, gram_cache, skip).items():
-            if ri not in skip:
-                by_rule.setdefault(ri, []).append((pi, literals))
-    out: list[tuple] = []
+    rules = cat.rules
     digit_counts: dict[str, int] = {}
-    rules, rule_langs = cat.rules, plan.rule_langs
+    vlimits: dict[str, int] = {}
+    for view_name, vp in view_plans.items():
+        view = views[view_name]
+        text = view.text
+        # The first view offset whose draft offset is at or after the limit (view maps are non-decreasing).
+        vlimit = vlimits[view_name] = min(limit, len(text)) if view.starts is None else bisect_left(view.starts, limit)
+        sent = None
+        for ri, pi, literals in vp.candidates(text, skip):
+            rule = rules[ri]
+            if rule.digits is not None:
+                nd = digit_counts.get(view_name)
+                if nd is None:
+                    nd = digit_counts[view_name] = _digit_count(text)
+                if nd < rule.digits[0]:
+                    continue
+            if literals is None:
+                windows = None
+            else:
+                if sent is None:
+                    sent = _sentences_of(text, sentences)
+                windows = sent.windows(literals)
+            windows = _first_window(rule.patterns[pi], text, windows, vlimit)
+            if windows is not _NOWHERE:
+                by_rule.setdefault(ri, []).append((pi, windows))
+    out: list[tuple] = []
+    rule_langs = plan.rule_langs
     for ri in sorted(by_rule):
         rule = rules[ri]
-        view = views[rule.view]
-        if rule.digits is not None:
-            nd = digit_counts.get(rule.view)
-            if nd is None:
-                nd = digit_counts[rule.view] = _digit_count(view.text)
-            if nd < rule.digits[0]:
-                continue
         ids = by_rule[ri]
         if len(ids) > 1:
             ids.sort(key=lambda x: x[0])
-        for s, e in _rule_hits(rule, rule_langs[ri], ids, view, segs, sentences, limit):
+        for s, e in _rule_hits(rule, rule_langs[ri], ids, views[rule.view], vlimits[rule.view], segs, sentences,
+                               limit):
             out.append((ri, s, e))
     if own_terms:
         out.extend(h for h in _own_term_hits(own_terms, views) if h[1] < limit)

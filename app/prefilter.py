@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-__all__ = ["required_literals", "required_literal_sets", "literal_cost"]
+__all__ = ["required_literals", "required_literal_sets", "literal_cost", "fold_char", "fold_text", "needs_non_ascii"]
 
 _MAXSET = 64  # largest product kept as an exact literal set
 _MAXMATCH = 600  # largest alternation kept as a required-literal set (the engine indexes each literal)
@@ -84,7 +84,7 @@ def _best(cands):
     return min(cands, key=lambda c: (sum(literal_cost(x) for x in c), len(c)))
 
 
-def _seq(items):
+def _seq(items, cf=None):
     """(exact, conds) for a sequence: exact = the set of strings it matches when small, else None;
     conds = sets of strings such that every match contains a member of EACH set (all necessary)."""
     all_exact = True
@@ -92,7 +92,7 @@ def _seq(items):
     run = {""}
     for op, av in items:
         if op in _REPEATS and av[0] >= 1 and not (av[0] == av[1] == 1):
-            body_ex, body_conds = _seq(av[2].data if hasattr(av[2], "data") else av[2])
+            body_ex, body_conds = _seq(av[2].data if hasattr(av[2], "data") else av[2], cf)
             if body_ex is not None and "" not in body_ex:
                 # X{1,} with a literal X: its first copy ends the run before it ("f" + "u+" → "fu") and its
                 # last copy starts the next one ("u" + "c+" → "uc"), so `f+u+c+k+` still requires "ck".
@@ -104,7 +104,7 @@ def _seq(items):
                     cands.append(_as_match(body_ex))
                 run = set(body_ex)
                 continue
-        ex, conds = _node(op, av)
+        ex, conds = _node(op, av, cf)
         if ex is not None:
             if len(run) * len(ex) <= _MAXSET:
                 run = {a + b for a in run for b in ex}
@@ -121,9 +121,9 @@ def _seq(items):
     return (run if all_exact else None), [c for c in cands if c is not None]
 
 
-def _node(op, av):
+def _node(op, av, cf=None):
     if op == _LITERAL:
-        return {chr(av)}, []
+        return {cf(chr(av)) if cf else chr(av)}, []
     if op == _IN:
         chars = set()
         for iop, iav in av:
@@ -134,20 +134,20 @@ def _node(op, av):
             else:
                 return None, []  # categories, negation, big ranges
         if 0 < len(chars) <= _MAXCLASS:
-            return chars, []
+            return ({cf(c) for c in chars} if cf else chars), []
         return None, []
     if op in _ZERO_WIDTH:
         return {""}, []  # consumes nothing: transparent inside a sequence
     if op == _SUBPATTERN:
         _group, add_flags, _del_flags, p = av
-        if add_flags & _IGNORECASE:
+        if add_flags & _IGNORECASE and cf is None:
             return None, []
-        return _seq(p.data if hasattr(p, "data") else p)
+        return _seq(p.data if hasattr(p, "data") else p, cf)
     if _ATOMIC is not None and op == _ATOMIC:
-        return _seq(av.data if hasattr(av, "data") else av)
+        return _seq(av.data if hasattr(av, "data") else av, cf)
     if op == _BRANCH:
         _, branches = av
-        infos = [_seq(b.data if hasattr(b, "data") else b) for b in branches]
+        infos = [_seq(b.data if hasattr(b, "data") else b, cf) for b in branches]
         exact = None
         if all(ex is not None for ex, _ in infos):
             u = set().union(*(ex for ex, _ in infos))
@@ -163,7 +163,7 @@ def _node(op, av):
         return exact, ([u] if len(u) <= _MAXMATCH else [])
     if op in _REPEATS:
         lo, hi, p = av
-        ex, conds = _seq(p.data if hasattr(p, "data") else p)
+        ex, conds = _seq(p.data if hasattr(p, "data") else p, cf)
         if lo == 0:
             if hi == 1 and ex is not None:
                 return {""} | ex, []
@@ -174,16 +174,20 @@ def _node(op, av):
     return None, []
 
 
-def required_literal_sets(pattern: str, limit: int = 4) -> list[frozenset[str]]:
+def required_literal_sets(pattern: str, limit: int = 4, *, fold: bool = False) -> list[frozenset[str]]:
     """Sets of strings such that every match of ``pattern`` contains a member of each set; the most
-    selective first, at most ``limit``. Empty when nothing can be said."""
-    if _P is None:
+    selective first, at most ``limit``. Empty when nothing can be said.
+
+    ``fold=True`` also analyses case-insensitive patterns: every character of the strings is then
+    ``fold_char``-ed, and the strings must be looked for in ``fold_text(text)``.
+    """
+    if _P is None or (fold and _CANON is None):
         return []
     try:
         parsed = _P.parse(pattern)
-        if parsed.state.flags & _IGNORECASE:
+        if parsed.state.flags & _IGNORECASE and not fold:
             return []
-        _, conds = _seq(parsed.data)
+        _, conds = _seq(parsed.data, fold_char if fold else None)
     except Exception:  # an unexpected parser shape must never break loading
         return []
     unique = list(dict.fromkeys(conds))
@@ -195,3 +199,109 @@ def required_literals(pattern: str) -> frozenset[str] | None:
     """Strings one of which occurs in every match of ``pattern``, or None when unknown."""
     sets = required_literal_sets(pattern, 1)
     return sets[0] if sets else None
+
+
+# ------------------------------------------------------------------------------------------ case-insensitive
+#
+# ``re`` matches a text character c to a pattern character p under IGNORECASE when lower(c) == lower(p), or
+# when lower(c) is one of the few extra case variants of lower(p) (``re._casefix``: "ı" for "i", "ſ" for
+# "s", …), with ``lower`` the one-character lower-casing of ``_sre``. ``fold_char`` maps every character to
+# one representative of that equivalence (the smallest code point), so a case-insensitive match of a string
+# in a text implies an exact match of the folded string in the folded text. One character always folds to
+# one character: offsets in ``fold_text(text)`` are offsets in ``text``.
+
+try:  # pragma: no cover - import guard
+    import _sre
+
+    from re import _casefix
+
+    _LOWER = _sre.unicode_tolower
+    _EXTRA = _casefix._EXTRA_CASES
+    _CANON: dict[int, str] | None = {}
+except Exception:  # pragma: no cover
+    _CANON = None
+
+
+def fold_char(ch: str) -> str:
+    """The representative of ``ch``'s case-insensitive equivalence class (see above)."""
+    code = ord(ch)
+    r = _CANON.get(code)
+    if r is None:
+        seen = {code, _LOWER(code)}
+        todo = list(seen)
+        while todo:  # the closure: lower-casing and the extra variants, both ways
+            c = todo.pop()
+            for x in (_LOWER(c), *_EXTRA.get(c, ()), *_EXTRA.get(_LOWER(c), ())):
+                if x not in seen:
+                    seen.add(x)
+                    todo.append(x)
+        r = _CANON[code] = chr(min(_LOWER(c) for c in seen))
+    return r
+
+
+class _FoldTable(dict):
+    """``str.translate`` table of ``fold_char``, filled on first sight of each character."""
+
+    def __missing__(self, code: int) -> str:
+        r = fold_char(chr(code))
+        if len(self) < 50000:
+            self[code] = r
+        return r
+
+
+_FOLD_TABLE = _FoldTable()
+
+
+def fold_text(text: str) -> str:
+    """``fold_char`` of every character of ``text`` (same length)."""
+    if text.isascii():
+        return text.lower()  # ASCII: the fold of a letter is its lower case, every other character is itself
+    return text.translate(_FOLD_TABLE)
+
+
+def needs_non_ascii(pattern: str) -> bool:
+    """True when every match of ``pattern`` (not case-insensitive) contains a non-ASCII character: then it
+    cannot match an ASCII text. False when that is not certain."""
+    if _P is None:
+        return False
+    try:
+        parsed = _P.parse(pattern)
+        if parsed.state.flags & _IGNORECASE:
+            return False  # "K" (Kelvin) matches "k": case folding crosses the ASCII border
+        return _seq_non_ascii(parsed.data)
+    except Exception:
+        return False
+
+
+def _seq_non_ascii(items) -> bool:
+    for op, av in items:
+        if _node_non_ascii(op, av):
+            return True
+    return False
+
+
+def _node_non_ascii(op, av) -> bool:
+    if op == _LITERAL:
+        return av > 127
+    if op == _IN:
+        for iop, iav in av:
+            if iop == _LITERAL:
+                if iav <= 127:
+                    return False
+            elif iop == _RANGE:
+                if iav[0] <= 127:
+                    return False
+            else:
+                return False  # categories, negation
+        return bool(av)
+    if op == _SUBPATTERN:
+        _group, add_flags, _del_flags, p = av
+        return not add_flags & _IGNORECASE and _seq_non_ascii(p.data if hasattr(p, "data") else p)
+    if _ATOMIC is not None and op == _ATOMIC:
+        return _seq_non_ascii(av.data if hasattr(av, "data") else av)
+    if op == _BRANCH:
+        return all(_seq_non_ascii(b.data if hasattr(b, "data") else b) for b in av[1])
+    if op in _REPEATS:
+        lo, _hi, p = av
+        return lo >= 1 and _seq_non_ascii(p.data if hasattr(p, "data") else p)
+    return False
