@@ -32,6 +32,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import tomllib
 import zipfile
 from collections.abc import Iterable, Mapping
@@ -127,6 +128,7 @@ def input_digest(rules_dir: Path) -> str:
     """A digest of every file the outputs are made from, so a caller (the browser tests) can tell
     whether dist/ was built from the tree as it is now."""
     paths = [ROOT / name for name in ("build.py", "index.html", "pyscript.toml", "package-lock.json", "pyproject.toml")]
+    paths.append(SNAPSHOT_TOOL)
     paths += sorted((ROOT / "web").rglob("*"))
     paths += sorted(p for p in (ROOT / "app").rglob("*") if p.suffix in APP_SUFFIXES and "__pycache__" not in p.parts)
     digest = hashlib.sha256()
@@ -257,6 +259,61 @@ def bundle_pyscript() -> bytes:
     return result.stdout
 
 
+# The Python the build runs before taking the interpreter snapshot (tools/pyodide-snapshot.mjs):
+# every pure module the page imports at start-up, the compiled rule catalogue loaded and one check
+# run (so the patterns are compiled), the interface strings of both languages parsed.  Nothing that
+# touches the browser (js, pyodide.ffi, app.page): a snapshot cannot hold references to JS objects.
+# It leaves no names behind in __main__, where PyScript runs the page's own Python.
+SNAPSHOT_WARMUP = """\
+def _warm_up():
+    import asyncio, functools, json, pathlib, traceback  # noqa: F401 - what app/page*.py import
+    import app
+    import app.appeal, app.appeal.render, app.render, app.templates_library  # noqa: F401
+    from app.ui_text import ui_text
+    for lang in ("zh", "en"):
+        ui_text(lang)
+    app.templates_library._library()
+    app.check("Please contact me on WhatsApp, you will get a refund for a 5-star review.")
+_warm_up()
+del _warm_up
+"""
+SNAPSHOT_TOOL = ROOT / "tools" / "pyodide-snapshot.mjs"
+SNAPSHOT_ASSET = "pyodide/checker.snapshot.gz"  # the name web/pyodide-snapshot.mjs fetches
+INTERPRETER_ASSET = "pyodide/checker-pyodide.mjs"  # web/pyodide-snapshot.mjs, as pyscript.toml names it
+
+
+def memory_snapshot(app_zip: bytes, stdlib: bytes) -> bytes:
+    """Pyodide's memory after start-up and the warm-up above, gzip-compressed (deterministic).
+
+    Made in Node from the same pinned Pyodide the page ships, with the very standard-library archive
+    that output ships (the interpreter keeps the archive's directory, offsets included, in memory: the
+    single file's stored archive and the site's deflated one each need their own snapshot).  Restoring
+    it in the browser skips the interpreter's start-up, the imports and the catalogue load.
+    """
+    node = shutil.which("node")
+    if node is None:
+        raise BuildError("node is not on PATH — fix: install Node.js 20+ (the build snapshots the interpreter with it)")
+    with tempfile.TemporaryDirectory(prefix="checker-snapshot-") as tmp:
+        runtime = Path(tmp, "pyodide")
+        runtime.mkdir()
+        for name in PYODIDE_FILES:
+            if name != "python_stdlib.zip":
+                (runtime / name).symlink_to(PYODIDE_DIR / name)
+        (runtime / "python_stdlib.zip").write_bytes(stdlib)
+        archive, warmup, output = Path(tmp, "app.zip"), Path(tmp, "warmup.py"), Path(tmp, "snapshot.bin")
+        archive.write_bytes(app_zip)
+        warmup.write_text(SNAPSHOT_WARMUP, "utf-8")
+        result = subprocess.run(
+            [node, str(SNAPSHOT_TOOL), str(runtime), str(archive), str(warmup), str(output)],
+            capture_output=True, cwd=ROOT, check=False, timeout=600,
+        )
+        if result.returncode != 0 or not output.is_file():
+            detail = (result.stderr or result.stdout).decode("utf-8", "replace").strip()[-2000:]
+            raise BuildError(f"the interpreter snapshot failed ({SNAPSHOT_TOOL.name}):\n{detail}\n"
+                             "— fix: the app's start-up imports above must run in Pyodide; run `npm ci` if Pyodide is missing")
+        return gzip.compress(output.read_bytes(), compresslevel=6, mtime=0)
+
+
 # --- page ---------------------------------------------------------------------------------------
 
 
@@ -266,12 +323,15 @@ class Asset:
     data: bytes
     module: bool = False  # imported as a JS module (needs an import-map entry in the single file)
     preload: bool = False  # big: the single file starts decoding it as soon as the page is parsed
+    gzipped: bool = False  # data is already gzip: the single file embeds it without compressing again
 
 
-def pyscript_config(assets: Iterable[Asset], prefix: str, files: Mapping[str, str]) -> str:
-    """pyscript.toml with every runtime path under ``prefix``, as compact JSON."""
+def pyscript_config(assets: Iterable[Asset], prefix: str, files: Mapping[str, str], *,
+                    interpreter: str | None = None) -> str:
+    """pyscript.toml with every runtime path under ``prefix``, as compact JSON (``interpreter``:
+    another interpreter module than pyscript.toml's, e.g. Pyodide's own for bench/boot.py's bare page)."""
     config = tomllib.loads((ROOT / "pyscript.toml").read_text("utf-8"))
-    config["interpreter"] = prefix + config["interpreter"]
+    config["interpreter"] = prefix + (interpreter or config["interpreter"])
     config["files"] = {prefix + source: target for source, target in sorted(files.items())}
     known = {asset.name for asset in assets}
     for path in [config["interpreter"], *config["files"]]:
@@ -297,6 +357,9 @@ def python_files_config(app_zip: str, wheels: Iterable[str]) -> dict[str, str]:
 PY_MAIN = """\
 import js
 js.performance.mark("checker:python")
+import sys
+if "random" in sys.modules:  # restored from the build's snapshot: draw a fresh seed in this browser
+    sys.modules["random"].seed()
 try:
     from app.page import main
 except BaseException as err:
@@ -356,15 +419,32 @@ def single_file_csp(script_hashes: Iterable[str], nonce: str, style_hash: str) -
     )
 
 
-def render_site_page(config_json: str, *, template: str = "index.html", code: str = PY_MAIN) -> str:
-    """The hosted page (bench/boot.py renders its bare comparison page with the same function)."""
-    head = Markup("\n").join([
+# What the hosted page asks the browser to download at once, in parallel with PyScript's own start-up,
+# instead of when PyScript gets round to the interpreter: the loader and Pyodide's JS (modules),
+# the snapshot, the wasm and the standard library (fetches; `crossorigin` makes the preload match
+# the credentials mode of the fetch() calls that use them).
+SITE_PRELOAD_MODULES = (INTERPRETER_ASSET, "pyodide/pyodide.mjs", "pyodide/pyodide.asm.mjs")
+SITE_PRELOAD_FETCHES = (SNAPSHOT_ASSET, "pyodide/pyodide.asm.wasm", "pyodide/python_stdlib.zip")
+
+
+def render_site_page(config_json: str, *, template: str = "index.html", code: str = PY_MAIN,
+                     preload: bool = True) -> str:
+    """The hosted page (bench/boot.py renders its bare comparison page with the same function,
+    without the preloads: the bare page is PyScript as it comes)."""
+    # web/boot.js first: it reports a preload that fails (a missing file) as the page's error.
+    links = [
+        Markup('<script src="./web/boot.js" data-pyscript="./pyscript/core.js"></script>'),
         Markup('<link rel="stylesheet" href="./pyscript/core.css">'),
         Markup('<link rel="stylesheet" href="./web/style.css">'),
         Markup('<link rel="stylesheet" href="./web/appeal.css">'),
         Markup('<link rel="modulepreload" href="./pyscript/core.js">'),
-        Markup('<script src="./web/boot.js" data-pyscript="./pyscript/core.js"></script>'),
-    ])
+    ]
+    if preload:
+        links += [Markup('<link rel="modulepreload" href="./{}">').format(name) for name in SITE_PRELOAD_MODULES]
+        links += [Markup('<link rel="preload" href="./{}" as="fetch" crossorigin{}>').format(
+                      name, Markup(" data-optional") if name == SNAPSHOT_ASSET else Markup(""))
+                  for name in SITE_PRELOAD_FETCHES]
+    head = Markup("\n").join(links)
     return template_env().get_template(template).render(
         csp=SITE_CSP, head=head, body_start=py_script_tag(config_json, code), body_end=Markup("")
     )
@@ -373,7 +453,8 @@ def render_site_page(config_json: str, *, template: str = "index.html", code: st
 def embedded_blocks(assets: Iterable[Asset]) -> Markup:
     blocks = []
     for asset in sorted(assets, key=lambda a: a.name):
-        payload = base64.b64encode(gzip.compress(asset.data, compresslevel=9, mtime=0)).decode("ascii")
+        packed = asset.data if asset.gzipped else gzip.compress(asset.data, compresslevel=9, mtime=0)
+        payload = base64.b64encode(packed).decode("ascii")
         flags = Markup(" data-module") if asset.module else Markup("")
         flags += Markup(" data-preload") if asset.preload else Markup("")
         blocks.append(
@@ -433,8 +514,9 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
-def runtime_assets(*, single: bool) -> list[Asset]:
-    """Pyodide and PyScript as shipped: stock files for the site, one bundle for the single file."""
+def runtime_assets(*, single: bool, snapshot_loader: bool = True) -> list[Asset]:
+    """Pyodide and PyScript as shipped: stock files for the site, one bundle for the single file;
+    plus the loader that starts Pyodide from the snapshot (not for bench/boot.py's bare page)."""
     assets = []
     for name in PYODIDE_FILES:
         data = (PYODIDE_DIR / name).read_bytes()
@@ -444,6 +526,8 @@ def runtime_assets(*, single: bool) -> list[Asset]:
             data = stored_zip(data)
         big = name.endswith((".wasm", ".zip"))
         assets.append(Asset(f"pyodide/{name}", data, module=name.endswith(".mjs"), preload=single and big))
+    if snapshot_loader:
+        assets.append(Asset(INTERPRETER_ASSET, (ROOT / "web" / "pyodide-snapshot.mjs").read_bytes(), module=True))
     if single:
         assets.append(Asset("pyscript/core.js", bundle_pyscript(), module=True))
     else:
@@ -458,8 +542,13 @@ def site_web_assets() -> list[Asset]:
     return [Asset(f"web/{name}", (ROOT / "web" / name).read_bytes()) for name in ("boot.js", "style.css", "appeal.css")]
 
 
+def stdlib_of(assets: Iterable[Asset]) -> bytes:
+    return next(asset.data for asset in assets if asset.name == "pyodide/python_stdlib.zip")
+
+
 def build_site(site: Path, app_zip: bytes, wheels: Mapping[str, bytes]) -> None:
     assets = runtime_assets(single=False)
+    assets.append(Asset(SNAPSHOT_ASSET, memory_snapshot(app_zip, stdlib_of(assets)), gzipped=True))
     assets.append(Asset("app.zip", app_zip))
     assets += [Asset(f"wheels/{name}", data) for name, data in sorted(wheels.items())]
     assets += site_web_assets()
@@ -480,6 +569,8 @@ def build_site(site: Path, app_zip: bytes, wheels: Mapping[str, bytes]) -> None:
 
 def build_single(target: Path, app_zip: bytes, wheels: Mapping[str, bytes]) -> int:
     assets = runtime_assets(single=True)
+    snapshot = memory_snapshot(app_zip, stdlib_of(assets))
+    assets.append(Asset(SNAPSHOT_ASSET, snapshot, preload=True, gzipped=True))
     assets.append(Asset("app.zip", app_zip))
     assets += [Asset(f"wheels/{name}", data) for name, data in sorted(wheels.items())]
     files = python_files_config("app.zip", [f"wheels/{n}" for n in sorted(wheels)])

@@ -169,22 +169,24 @@ def ensure_dist() -> Path:
 
 def build_bare(folder: Path) -> tuple[Path, Path]:
     """The bare page as a single file and as a site folder, from the same runtime as the product."""
-    single_assets = build.runtime_assets(single=True)
-    config = build.pyscript_config(single_assets, f"./{build.EMBED_DIR}", {})
+    # Stock Pyodide started from scratch: the bare page has no snapshot (that is what it measures).
+    stock = "pyodide/pyodide.mjs"
+    single_assets = build.runtime_assets(single=True, snapshot_loader=False)
+    config = build.pyscript_config(single_assets, f"./{build.EMBED_DIR}", {}, interpreter=stock)
     single = folder / "bare-single.html"
     single.write_text(
         build.render_single_page(single_assets, config, template="bench/bare.html", code=BARE_PY), "utf-8"
     )
     site = folder / "bare-site"
-    site_assets = build.runtime_assets(single=False)
+    site_assets = build.runtime_assets(single=False, snapshot_loader=False)
     site_assets += build.site_web_assets()  # every file the page template links, or the bare site logs a 404
     for asset in site_assets:
         target = site / asset.name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(asset.data)
-    config = build.pyscript_config(site_assets, "./", {})
+    config = build.pyscript_config(site_assets, "./", {}, interpreter=stock)
     (site / "index.html").write_text(
-        build.render_site_page(config, template="bench/bare.html", code=BARE_PY), "utf-8"
+        build.render_site_page(config, template="bench/bare.html", code=BARE_PY, preload=False), "utf-8"
     )
     return single, site
 

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # What build.py reads from the tree (node_modules is linked, not copied: it is large and pinned).
 BUILD_INPUTS = ["build.py", "index.html", "pyscript.toml", "package.json", "package-lock.json", "pyproject.toml",
-                "web", "app", "rules", "bench/bare.html"]
+                "web", "app", "rules", "bench/bare.html", "tools/pyodide-snapshot.mjs"]
 
 
 def run_build(*args: str, root: Path = ROOT) -> subprocess.CompletedProcess:

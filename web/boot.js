@@ -39,7 +39,12 @@
   addEventListener("error", (event) => {
     // A <script>/<link> that failed to load fires a non-bubbling error caught here in capture.
     const el = event.target;
-    if (el && el !== window && (el.src || el.href)) fail("could not load " + (el.src || el.href));
+    if (el && el !== window && (el.src || el.href)) {
+      // An optional download (the interpreter snapshot) only makes start-up faster; its loader
+      // falls back without it (web/pyodide-snapshot.mjs).
+      if (el.dataset && "optional" in el.dataset) return;
+      fail("could not load " + (el.src || el.href));
+    }
     else fail(describe(event.error || event.message));
   }, true);
   addEventListener("unhandledrejection", (event) => fail(describe(event.reason)));

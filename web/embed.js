@@ -44,24 +44,26 @@
 
   // Decoded on demand and not kept: the base64 text stays in the DOM, so the ~13 MB of decoded
   // runtime is not held twice after Pyodide has taken its copy.
-  function decode(name) {
+  // `parsed`: the block is known to be complete (the module blocks precede this script).  Any other
+  // block may still be in the parser's hands, its text cut short: it is read once the document is.
+  function decode(name, parsed = false) {
+    if (!parsed && document.readyState === "loading") return whenParsed.then(() => decode(name, true));
     const block = document.getElementById("emb:" + name);
-    if (!block) {
-      if (document.readyState !== "loading") return null;
-      return whenParsed.then(() => decode(name));
-    }
+    if (!block) return null;
     const raw = fromBase64(block.textContent);
     if (block.dataset.enc !== "gzip") return Promise.resolve(raw);
     const stream = new Blob([raw]).stream().pipeThrough(new DecompressionStream("gzip"));
     return new Response(stream).arrayBuffer();
   }
 
-  // The two big assets start decoding as soon as the document is parsed, while PyScript and
+  // The big assets start decoding as soon as the document is parsed, while PyScript and
   // Pyodide's JS initialise; the first fetch takes the pending result, later ones decode again.
   const early = new Map();
+  const requested = new Set(); // fetched before the document was parsed: already on its way
   const take = (name) => {
     const pending = early.get(name);
     early.delete(name);
+    requested.add(name);
     return pending || decode(name);
   };
 
@@ -88,7 +90,7 @@
     await Promise.all(
       Array.from(blocks, async (block) => {
         const name = block.id.slice(4);
-        const bytes = await decode(name);
+        const bytes = await decode(name, true);
         imports[BASE + name] = URL.createObjectURL(new Blob([bytes], { type: "text/javascript" }));
       }),
     );
@@ -102,7 +104,7 @@
   whenParsed.then(() => {
     for (const block of document.querySelectorAll('script[type="application/octet-stream"][data-preload]')) {
       const name = block.id.slice(4);
-      if (!early.has(name)) early.set(name, decode(name));
+      if (!early.has(name) && !requested.has(name)) early.set(name, decode(name));
     }
   });
   window.__embedded = Object.freeze({ base: BASE, ready: importMap() });

@@ -29,6 +29,9 @@ def test_boots_to_ready_with_only_its_own_requests(checker):
     page = checker.page
     assert checker.state() == "ready"
     assert page.evaluate("() => performance.getEntriesByName('checker:ready').length") == 1
+    # Python was restored from the build's interpreter snapshot, not started from scratch.
+    assert page.evaluate("() => performance.getEntriesByName('checker:snapshot').length") == 1
+    assert page.evaluate("() => performance.getEntriesByName('checker:no-snapshot').length") == 0
     assert checker.log.foreign_requests() == []
     if checker.output == "single-file":
         # Only the file itself, then the embedded modules as blob: URLs.
@@ -216,3 +219,37 @@ def test_a_runtime_file_that_fails_to_load_gives_a_visible_specific_error(chromi
     assert state == "error"
     assert visible
     assert "could not start" in message and "pyodide.asm.wasm" in message, message
+
+
+def test_without_its_snapshot_the_site_still_boots_and_checks(chromium, dist, tmp_path):
+    """A host that drops the big snapshot file (or a browser that cannot restore it) costs start-up
+    time, not the checker: Pyodide starts from scratch and the page works the same."""
+    import functools
+    import http.server
+    import shutil
+    import threading
+
+    from .conftest import QuietHandler, open_checker
+
+    site = tmp_path / "site"
+    shutil.copytree(dist / "site", site)
+    (site / "pyodide" / "checker.snapshot.gz").unlink()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/"
+    try:
+        checker = open_checker(chromium, "site", url, (url, "blob:", "data:"))
+        try:
+            page = checker.page
+            assert page.evaluate("() => performance.getEntriesByName('checker:no-snapshot').length") == 1
+            assert page.evaluate("() => performance.getEntriesByName('checker:snapshot').length") == 0
+            checker.set_draft(EMOJI_DRAFT)
+            assert [(f["rule"], f["text"]) for f in checker.findings()] == expected(EMOJI_DRAFT)
+            # The 404 of the snapshot (preload and loader) is the only error the console may report.
+            assert all("status of 404" in e for e in checker.errors), checker.errors
+            assert any(u.endswith("/pyodide/checker.snapshot.gz") for u in checker.log.before_ready)
+        finally:
+            checker.page.context.close()
+    finally:
+        server.shutdown()
+        server.server_close()
