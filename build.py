@@ -274,6 +274,16 @@ def _warm_up():
         ui_text(lang)
     app.templates_library._library()
     app.check("Please contact me on WhatsApp, you will get a refund for a 5-star review.")
+    # The browser-side modules cannot be imported here; their bytecode can be compiled, and
+    # PY_MAIN writes it next to their source (unchecked-hash .pyc, PEP 552) before importing them.
+    import importlib.util
+    from importlib._bootstrap_external import _code_to_hash_pyc
+    app._boot_bytecode = {}
+    for path in ("app/page.py", "app/page_appeal.py"):
+        with open(path, "rb") as handle:
+            source = handle.read()
+        code = compile(source, path, "exec", dont_inherit=True)
+        app._boot_bytecode[path] = _code_to_hash_pyc(code, importlib.util.source_hash(source), checked=False)
 _warm_up()
 del _warm_up
 """
@@ -360,6 +370,14 @@ js.performance.mark("checker:python")
 import sys
 if "random" in sys.modules:  # restored from the build's snapshot: draw a fresh seed in this browser
     sys.modules["random"].seed()
+try:
+    import importlib.util, os, app
+    for path, data in getattr(app, "_boot_bytecode", {}).items():  # compiled by the build's snapshot
+        os.makedirs(os.path.dirname(importlib.util.cache_from_source(path)), exist_ok=True)
+        with open(importlib.util.cache_from_source(path), "wb") as handle:
+            handle.write(data)
+except OSError:
+    pass  # only a speed-up: the modules compile from source instead
 try:
     from app.page import main
 except BaseException as err:

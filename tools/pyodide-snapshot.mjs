@@ -59,4 +59,21 @@ try {
   console.error(String(error && error.message ? error.message : error));
   process.exit(1);
 }
+// Collect garbage, then zero the allocator's free memory (stale bytes of freed objects, the
+// catalogue's JSON text among them, compress badly): claim every free block without letting the heap
+// grow, clear it, give it back.  About 8 % off the compressed snapshot.
+py.runPython("import gc; gc.collect()");
+{
+  const M = py._module;
+  M._malloc_set_footprint_limit(M._malloc_footprint());
+  const blocks = [];
+  for (let size = 1 << 22; size >= 16; ) {
+    const p = M._malloc(size);
+    if (!p) { size >>= 1; continue; }
+    M.HEAPU8.fill(0, p, p + size);
+    blocks.push(p);
+  }
+  for (const p of blocks) M._free(p);
+  M._malloc_set_footprint_limit(0xffffffff);
+}
 fs.writeFileSync(output, py.makeMemorySnapshot());
