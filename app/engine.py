@@ -59,7 +59,7 @@ from .catalogue import LANGUAGES, Catalogue, Rule, load_default
 from .langdetect import doc_lang, segments, text_stats
 from .normalize import View, Views, fold_text, join_views, letters_view
 from .prefilter import fold_text as fold_case
-from .prefilter import literal_cost, needs_non_ascii, required_literal_sets
+from .prefilter import literal_cost, required_class, required_literal_sets
 from .report import SEVERITY_RANK, Finding, Report, verdict_of
 
 __all__ = ["check", "default_catalogue", "validate_own_term", "OWN_TERMS_RULE", "OWN_TERMS_CATEGORY"]
@@ -392,13 +392,17 @@ class _ViewPlan:
     (``Rule.conditions``) also needs one member of each of those to be present.
     """
 
-    __slots__ = ("rps", "always", "non_ascii", "folded", "lits", "lit_patterns", "pattern_lits", "conditions",
-                 "index3", "keys3", "index1", "keys1", "spanning", "memo", "_ids", "_skip_masks")
+    __slots__ = ("rps", "masks", "always", "non_ascii", "classes", "folded", "lits", "lit_patterns", "pattern_lits", "conditions",
+                 "index3", "keys3", "index1", "keys1", "spanning", "memo", "_ids")
 
     def __init__(self) -> None:
         self.rps: list[tuple[int, int]] = []  # pattern number -> (rule position, pattern position)
+        self.masks: dict[str, int] = {}  # view name -> its patterns
         self.always = 0  # patterns without prefilter
-        self.non_ascii = 0  # patterns (of ``always``) that only match a text holding a non-ASCII character
+        # Patterns (of ``always``) that only match a text holding a character of a class of non-ASCII ones:
+        # (pattern bit, compiled class).
+        self.non_ascii = 0
+        self.classes: list[tuple[int, re.Pattern]] = []
         # Patterns without prefilter that need case-insensitive literals: their own plan, asked about the
         # case-folded text (app/prefilter.py ``fold_text``); they still run over the whole text.
         self.folded: _ViewPlan | None = None
@@ -413,7 +417,6 @@ class _ViewPlan:
         self.spanning: list[tuple[int, str]] = []  # literals holding white space
         self.memo: dict[str, tuple[tuple[int, ...], int]] = {}  # token -> (literals in it, patterns they name)
         self._ids: dict[str, int] = {}
-        self._skip_masks: dict[frozenset, int] = {}
 
     def _lid(self, lit: str) -> int:
         lid = self._ids.get(lit)
@@ -429,7 +432,8 @@ class _ViewPlan:
                 self.index1.setdefault(_key_char(lit), []).append(lid)
         return lid
 
-    def add(self, rp: tuple[int, int], lits: frozenset[str] | None, conditions, source: str | None = None) -> None:
+    def add(self, view: str, rp: tuple[int, int], lits: frozenset[str] | None, conditions,
+            source: str | None = None) -> None:
         """Index pattern ``rp`` under its prefilter literals (``lits``, one of which every match holds) and
         further ``conditions``. A pattern without prefilter runs on every text; with its ``source`` it is
         analysed for cheaper gates first (see ``folded`` and ``non_ascii``)."""
@@ -438,14 +442,17 @@ class _ViewPlan:
             if sets:
                 if self.folded is None:
                     self.folded = _ViewPlan()
-                self.folded.add(rp, sets[0], sets[1:])
+                self.folded.add(view, rp, sets[0], sets[1:])
                 return
         j = len(self.rps)
         self.rps.append(rp)
+        self.masks[view] = self.masks.get(view, 0) | 1 << j
         if lits is None:
             self.always |= 1 << j
-            if source is not None and needs_non_ascii(source):
+            cls = required_class(source) if source is not None else None
+            if cls is not None:
                 self.non_ascii |= 1 << j
+                self.classes.append((1 << j, re.compile(cls)))
             self.pattern_lits.append(frozenset())
             return
         ids = []
@@ -515,31 +522,31 @@ class _ViewPlan:
                 pm |= self.lit_patterns[lid]
         return lids, pm
 
-    def skip_mask(self, skip: frozenset[int]) -> int:
-        """The patterns of the rules in ``skip`` (rule positions)."""
-        m = self._skip_masks.get(skip)
-        if m is None:
-            m = 0
-            for j, (ri, _) in enumerate(self.rps):
-                if ri in skip:
-                    m |= 1 << j
-            self._skip_masks[skip] = m
-        return m
-
-    def candidates(self, text: str, skip: frozenset[int] = frozenset()) -> list[tuple[int, int, list[str] | None]]:
-        """Patterns that can match ``text``: (rule position, pattern position, the required literals present
-        or None when the pattern has no prefilter). Rules in ``skip`` (their languages are absent) are left
-        out."""
-        lids, pm = self.present(text)
-        pm |= self.always
-        if self.non_ascii and text.isascii():
-            pm &= ~self.non_ascii
-        if skip:
-            pm &= ~self.skip_mask(skip)
+    def candidates(self, view: str, text: str, cache: dict) -> list[tuple[int, int, list[str] | None]]:
+        """Patterns of ``view`` that can match ``text``: (rule position, pattern position, the required
+        literals present or None when the pattern has no prefilter). ``cache`` keeps what was found per text
+        for the other views of one check (most views of a plain draft are the same string)."""
+        found = cache.get(id(text))
+        if found is None:
+            found = cache[id(text)] = (*self.present(text), text)  # the text too: its id stays its own
+        lids, pm, _ = found
+        pm = (pm | self.always) & self.masks.get(view, 0)
+        if pm & self.non_ascii:
+            if text.isascii():
+                pm &= ~self.non_ascii
+            else:
+                for bit, cls in self.classes:
+                    if pm & bit and cls.search(text) is None:
+                        pm &= ~bit
         out: list[tuple[int, int, list[str] | None]] = []
-        if self.folded is not None:
+        folded = self.folded
+        if folded is not None and view in folded.masks:
             # Gated by case-insensitive literals, run over the whole text as before (no windows).
-            out.extend((ri, pi, None) for ri, pi, _ in self.folded.candidates(fold_case(text), skip))
+            key = ("fold", id(text))
+            ft = cache.get(key)
+            if ft is None:
+                ft = cache[key] = (fold_case(text), text)
+            out.extend((ri, pi, None) for ri, pi, _ in folded.candidates(view, ft[0], cache))
         rps, conditions, pattern_lits, lits = self.rps, self.conditions, self.pattern_lits, self.lits
         while pm:
             low = pm & -pm
@@ -565,7 +572,7 @@ class _Plan:
     """What the engine derives from a catalogue once: the literal indexes of the sentence-scoped rules and of
     the whole-draft rules, and the cache of checked pieces (see ``check``)."""
 
-    __slots__ = ("views", "draft_views", "rule_langs", "any_restricted", "_skip_cache", "cache")
+    __slots__ = ("views", "draft_views", "rule_langs", "_skip_cache", "cache")
 
     def skip_for(self, present: set[str]) -> frozenset[int]:
         """Positions of the rules none of whose languages is in the draft (cached per language set)."""
@@ -584,20 +591,20 @@ class _Plan:
             None if r.any_language or set(r.languages) >= set(LANGUAGES) else frozenset(r.languages)
             for r in cat.rules
         ]
-        self.any_restricted = any(langs is not None for langs in self.rule_langs)
         self._skip_cache: dict[frozenset, frozenset[int]] = {}
-        self.views: dict[str, _ViewPlan] = {}
-        self.draft_views: dict[str, _ViewPlan] = {}
+        # One literal index per scope over all views: views of a plain draft are often one string, read once.
+        self.views = _ViewPlan()
+        self.draft_views = _ViewPlan()
         self.cache = _LRU(_CACHE_SIZE, _CACHE_CHARS)
         for ri, rule in enumerate(cat.rules):
-            target = self.draft_views if rule.scope == "draft" else self.views
-            vp = target.setdefault(rule.view, _ViewPlan())
+            vp = self.draft_views if rule.scope == "draft" else self.views
             for pi, lits in enumerate(rule.prefilters):
                 # Whole-draft patterns (anchored, one run per check) are not worth analysing at start-up.
                 source = _source(rule, pi) if lits is None and rule.scope != "draft" else None
-                vp.add((ri, pi), lits, rule.conditions[pi] if rule.conditions and lits is not None else (), source)
-        for vp in (*self.views.values(), *self.draft_views.values()):
-            vp.freeze()
+                vp.add(rule.view, (ri, pi), lits, rule.conditions[pi] if rule.conditions and lits is not None else (),
+                       source)
+        self.views.freeze()
+        self.draft_views.freeze()
 
 
 def _source(rule: Rule, pi: int) -> str:
@@ -864,25 +871,26 @@ def _pieces(text: str) -> list[int]:
 
 
 def _scan(plan: _Plan, cat: Catalogue, work: str, limit: int, doc: str, lang: str | None,
-          own_terms: tuple[str, ...], view_plans: dict[str, _ViewPlan], views: Views | None = None) -> tuple:
+          own_terms: tuple[str, ...], index: _ViewPlan, views: Views | None = None) -> tuple:
     """Raw hits ``(rule position, start, end)`` (own terms: ``(term, start, end)``) of the rules in
-    ``view_plans`` on ``work``, keeping those that start before ``limit``."""
+    ``index`` (a scope's literal index) on ``work``, keeping those that start before ``limit``."""
     if views is None:
         views = Views(work)
     segs = segments(work, lang, doc)
     sentences: dict = {}
     by_rule: dict[int, list[tuple[int, list | None]]] = {}
-    skip = plan.skip_for(segs.present()) if plan.any_restricted else frozenset()
     rules = cat.rules
     digit_counts: dict[str, int] = {}
     vlimits: dict[str, int] = {}
-    for view_name, vp in view_plans.items():
+    found: dict = {}
+    all_views = index.masks.keys() | (index.folded.masks.keys() if index.folded is not None else ())
+    for view_name in sorted(all_views):
         view = views[view_name]
         text = view.text
         # The first view offset whose draft offset is at or after the limit (view maps are non-decreasing).
         vlimit = vlimits[view_name] = min(limit, len(text)) if view.starts is None else bisect_left(view.starts, limit)
         sent = None
-        for ri, pi, literals in vp.candidates(text, skip):
+        for ri, pi, literals in index.candidates(view_name, text, found):
             rule = rules[ri]
             if rule.digits is not None:
                 nd = digit_counts.get(view_name)
@@ -901,7 +909,16 @@ def _scan(plan: _Plan, cat: Catalogue, work: str, limit: int, doc: str, lang: st
                 by_rule.setdefault(ri, []).append((pi, windows))
     out: list[tuple] = []
     rule_langs = plan.rule_langs
+    skip = None
     for ri in sorted(by_rule):
+        if rule_langs[ri] is not None:
+            # A rule none of whose languages any sentence has cannot report a hit (``lang_at`` answers only
+            # those languages). Asked only now: sentence languages cost more than the searches, and most
+            # drafts have no hit of a language-bound rule at all.
+            if skip is None:
+                skip = plan.skip_for(segs.present())
+            if ri in skip:
+                continue
         rule = rules[ri]
         ids = by_rule[ri]
         if len(ids) > 1:
@@ -991,9 +1008,9 @@ def check(
         for h, s, e in _piece_hits(plan, cat, text, a, b, c, doc, lang, own, incremental):
             raw.append((h, s + a, e + a))
         a = b
-    if plan.draft_views:
+    if plan.draft_views.rps or plan.draft_views.folded is not None:
         views = Views(text)
-        if set(plan.draft_views) == {"text"}:
+        if set(plan.draft_views.masks) == {"text"}:
             # The folded draft is the folded pieces joined (folding never crosses white space): kept per piece.
             parts = []
             a = 0

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-__all__ = ["required_literals", "required_literal_sets", "literal_cost", "fold_char", "fold_text", "needs_non_ascii"]
+__all__ = ["required_literals", "required_literal_sets", "literal_cost", "fold_char", "fold_text", "required_class"]
 
 _MAXSET = 64  # largest product kept as an exact literal set
 _MAXMATCH = 600  # largest alternation kept as a required-literal set (the engine indexes each literal)
@@ -178,8 +178,8 @@ def required_literal_sets(pattern: str, limit: int = 4, *, fold: bool = False) -
     """Sets of strings such that every match of ``pattern`` contains a member of each set; the most
     selective first, at most ``limit``. Empty when nothing can be said.
 
-    ``fold=True`` also analyses case-insensitive patterns: every character of the strings is then
-    ``fold_char``-ed, and the strings must be looked for in ``fold_text(text)``.
+    ``fold=True`` also analyses case-insensitive patterns: the strings are then ASCII and lower case (sets
+    with other strings are left out), and must be looked for in ``fold_text(text)``.
     """
     if _P is None or (fold and _CANON is None):
         return []
@@ -191,6 +191,8 @@ def required_literal_sets(pattern: str, limit: int = 4, *, fold: bool = False) -
     except Exception:  # an unexpected parser shape must never break loading
         return []
     unique = list(dict.fromkeys(conds))
+    if fold:
+        unique = [c for c in unique if all(x.isascii() for x in c)]
     unique.sort(key=lambda c: (sum(literal_cost(x) for x in c), len(c), sorted(c)))
     return unique[:limit]
 
@@ -206,9 +208,13 @@ def required_literals(pattern: str) -> frozenset[str] | None:
 # ``re`` matches a text character c to a pattern character p under IGNORECASE when lower(c) == lower(p), or
 # when lower(c) is one of the few extra case variants of lower(p) (``re._casefix``: "ı" for "i", "ſ" for
 # "s", …), with ``lower`` the one-character lower-casing of ``_sre``. ``fold_char`` maps every character to
-# one representative of that equivalence (the smallest code point), so a case-insensitive match of a string
-# in a text implies an exact match of the folded string in the folded text. One character always folds to
-# one character: offsets in ``fold_text(text)`` are offsets in ``text``.
+# one representative of that equivalence (the smallest code point), so a case-insensitive match of a
+# string implies an exact match of the folded string in the folded text.
+#
+# The engine only asks for ASCII strings (``fold=True`` above), and the characters whose representative is
+# ASCII are the ASCII ones plus "İ ı ſ K" (Kelvin sign; pinned by tests/test_engine.py over every code
+# point). So ``fold_text`` is the text lower-cased (a C call) with those four replaced: every character
+# that can match an ASCII pattern character becomes exactly that character, and nothing else can.
 
 try:  # pragma: no cover - import guard
     import _sre
@@ -220,6 +226,9 @@ try:  # pragma: no cover - import guard
     _CANON: dict[int, str] | None = {}
 except Exception:  # pragma: no cover
     _CANON = None
+
+# Non-ASCII characters that fold to an ASCII one, and what they fold to.
+_TO_ASCII = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
 
 
 def fold_char(ch: str) -> str:
@@ -239,69 +248,77 @@ def fold_char(ch: str) -> str:
     return r
 
 
-class _FoldTable(dict):
-    """``str.translate`` table of ``fold_char``, filled on first sight of each character."""
-
-    def __missing__(self, code: int) -> str:
-        r = fold_char(chr(code))
-        if len(self) < 50000:
-            self[code] = r
-        return r
-
-
-_FOLD_TABLE = _FoldTable()
-
-
 def fold_text(text: str) -> str:
-    """``fold_char`` of every character of ``text`` (same length)."""
+    """``text`` where every character that folds to an ASCII one (``fold_char``) is that ASCII character:
+    the place to look for the ASCII strings of ``required_literal_sets(…, fold=True)``. Other characters
+    are lower-cased and may change length ("İ" is replaced first): only presence can be asked, not offsets."""
     if text.isascii():
-        return text.lower()  # ASCII: the fold of a letter is its lower case, every other character is itself
-    return text.translate(_FOLD_TABLE)
+        return text.lower()
+    for ch, rep in _TO_ASCII.items():
+        if ch in text:
+            text = text.replace(ch, rep)
+    return text.lower()
 
 
-def needs_non_ascii(pattern: str) -> bool:
-    """True when every match of ``pattern`` (not case-insensitive) contains a non-ASCII character: then it
-    cannot match an ASCII text. False when that is not certain."""
+def required_class(pattern: str) -> str | None:
+    """A character class (``re`` source, ``[…]``) of non-ASCII characters one of which every match of
+    ``pattern`` contains, or None when there is none (or the pattern is case-insensitive: "K", the Kelvin
+    sign, matches "k"). A text without such a character cannot match: an ASCII text never can, and a single
+    class search (a C loop) tells for any other text (emoji in a Chinese message)."""
     if _P is None:
-        return False
+        return None
     try:
         parsed = _P.parse(pattern)
         if parsed.state.flags & _IGNORECASE:
-            return False  # "K" (Kelvin) matches "k": case folding crosses the ASCII border
-        return _seq_non_ascii(parsed.data)
+            return None
+        ranges = _seq_class(parsed.data)
     except Exception:
-        return False
+        return None
+    if not ranges:
+        return None
+    return "[" + "".join(_class_range(a, b) for a, b in sorted(ranges)) + "]"
 
 
-def _seq_non_ascii(items) -> bool:
+def _class_range(a: int, b: int) -> str:
+    return f"\\U{a:08x}" if a == b else f"\\U{a:08x}-\\U{b:08x}"
+
+
+def _seq_class(items) -> set | None:
+    """Ranges of the first element of a sequence that must match a non-ASCII character, or None."""
     for op, av in items:
-        if _node_non_ascii(op, av):
-            return True
-    return False
+        found = _node_class(op, av)
+        if found:
+            return found
+    return None
 
 
-def _node_non_ascii(op, av) -> bool:
+def _node_class(op, av) -> set | None:
     if op == _LITERAL:
-        return av > 127
+        return {(av, av)} if av > 127 else None
     if op == _IN:
+        out = set()
         for iop, iav in av:
-            if iop == _LITERAL:
-                if iav <= 127:
-                    return False
-            elif iop == _RANGE:
-                if iav[0] <= 127:
-                    return False
+            if iop == _LITERAL and iav > 127:
+                out.add((iav, iav))
+            elif iop == _RANGE and iav[0] > 127:
+                out.add((iav[0], iav[1]))
             else:
-                return False  # categories, negation
-        return bool(av)
+                return None  # ASCII members, categories, negation
+        return out or None
     if op == _SUBPATTERN:
         _group, add_flags, _del_flags, p = av
-        return not add_flags & _IGNORECASE and _seq_non_ascii(p.data if hasattr(p, "data") else p)
+        return None if add_flags & _IGNORECASE else _seq_class(p.data if hasattr(p, "data") else p)
     if _ATOMIC is not None and op == _ATOMIC:
-        return _seq_non_ascii(av.data if hasattr(av, "data") else av)
+        return _seq_class(av.data if hasattr(av, "data") else av)
     if op == _BRANCH:
-        return all(_seq_non_ascii(b.data if hasattr(b, "data") else b) for b in av[1])
+        out = set()
+        for b in av[1]:
+            found = _seq_class(b.data if hasattr(b, "data") else b)
+            if not found:
+                return None  # a branch that may match ASCII only: no class for the whole
+            out |= found
+        return out
     if op in _REPEATS:
         lo, _hi, p = av
-        return lo >= 1 and _seq_non_ascii(p.data if hasattr(p, "data") else p)
-    return False
+        return _seq_class(p.data if hasattr(p, "data") else p) if lo >= 1 else None
+    return None
