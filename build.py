@@ -468,9 +468,16 @@ def render_site_page(config_json: str, *, template: str = "index.html", code: st
     )
 
 
+# Order of the big blocks at the end of the single file: web/embed.js hands each one out as soon as
+# the parser has read past it, so what Pyodide waits for first comes first (the snapshot gates the
+# wasm's instantiation; the standard library is read once the runtime runs); the rest follows.
+EMBED_ORDER = (SNAPSHOT_ASSET, "pyodide/pyodide.asm.wasm", "pyodide/python_stdlib.zip")
+
+
 def embedded_blocks(assets: Iterable[Asset]) -> Markup:
     blocks = []
-    for asset in sorted(assets, key=lambda a: a.name):
+    first = {name: i for i, name in enumerate(EMBED_ORDER)}
+    for asset in sorted(assets, key=lambda a: (first.get(a.name, len(first)), a.name)):
         packed = asset.data if asset.gzipped else gzip.compress(asset.data, compresslevel=9, mtime=0)
         payload = base64.b64encode(packed).decode("ascii")
         flags = Markup(" data-module") if asset.module else Markup("")

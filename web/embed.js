@@ -11,8 +11,8 @@
  *     pass through fetch().
  * The JS modules' blocks precede this script in <head>, so the import map is inserted at once,
  * before any module is imported; it carries this script's nonce since its blob: URLs are random
- * and cannot be hashed into the Content-Security-Policy.  The big blocks (wasm, stdlib, the app)
- * sit at the end of <body>: a fetch for one that is not parsed yet waits for DOMContentLoaded.
+ * and cannot be hashed into the Content-Security-Policy.  The big blocks (snapshot, wasm, stdlib,
+ * the app) sit at the end of <body>: a fetch for one the parser has not read past yet waits for it.
  */
 (() => {
   "use strict";
@@ -37,27 +37,52 @@
         return out;
       };
 
-  const whenParsed = new Promise((resolve) => {
-    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", resolve, { once: true });
-    else resolve();
-  });
+
+  // A block is complete once the parser has moved past it (it has a next sibling) or the document is
+  // parsed; before that its text may be cut short.  While the page is parsed, every block marked
+  // data-preload starts decoding the moment it is complete, and a fetch waits only for its own block:
+  // the first big ones (wasm, snapshot: build.py puts them first) are decoded, and the wasm compiled,
+  // while the parser is still reading the rest of the file.
+  const waiting = new Map(); // name -> resolvers of blocks not complete yet
+  const blockOf = (name) => document.getElementById("emb:" + name);
+  const complete = (block) => document.readyState !== "loading" || (block && block.nextSibling !== null);
+  function settle() {
+    for (const [name, resolvers] of waiting) {
+      const block = blockOf(name);
+      if (!complete(block)) continue;
+      waiting.delete(name);
+      for (const resolve of resolvers) resolve(block); // null: not in this file
+    }
+    for (const block of document.querySelectorAll('script[type="application/octet-stream"][data-preload]')) {
+      const name = block.id.slice(4);
+      if (complete(block) && !early.has(name) && !requested.has(name)) early.set(name, decode(name, true));
+    }
+    if (document.readyState !== "loading") observer.disconnect();
+  }
+  const observer = new MutationObserver(settle);
+  if (document.readyState === "loading") {
+    observer.observe(document, { childList: true, subtree: true });
+    document.addEventListener("DOMContentLoaded", settle, { once: true });
+  }
+  function whenComplete(name, parsed) {
+    const block = blockOf(name);
+    if (parsed || complete(block)) return Promise.resolve(block);
+    return new Promise((resolve) => waiting.set(name, [...(waiting.get(name) || []), resolve]));
+  }
 
   // Decoded on demand and not kept: the base64 text stays in the DOM, so the ~13 MB of decoded
   // runtime is not held twice after Pyodide has taken its copy.
-  // `parsed`: the block is known to be complete (the module blocks precede this script).  Any other
-  // block may still be in the parser's hands, its text cut short: it is read once the document is.
-  function decode(name, parsed = false) {
-    if (!parsed && document.readyState === "loading") return whenParsed.then(() => decode(name, true));
-    const block = document.getElementById("emb:" + name);
+  // `parsed`: the block is known to be complete (the module blocks precede this script).
+  async function decode(name, parsed = false) {
+    const block = await whenComplete(name, parsed);
     if (!block) return null;
     const raw = fromBase64(block.textContent);
-    if (block.dataset.enc !== "gzip") return Promise.resolve(raw);
+    if (block.dataset.enc !== "gzip") return raw;
     const stream = new Blob([raw]).stream().pipeThrough(new DecompressionStream("gzip"));
     return new Response(stream).arrayBuffer();
   }
 
-  // The big assets start decoding as soon as the document is parsed, while PyScript and
-  // Pyodide's JS initialise; the first fetch takes the pending result, later ones decode again.
+  // Preloaded blocks (see settle): the first fetch takes the pending result, later ones decode again.
   const early = new Map();
   const requested = new Set(); // fetched before the document was parsed: already on its way
   const take = (name) => {
@@ -101,11 +126,5 @@
     document.head.append(map);
   }
 
-  whenParsed.then(() => {
-    for (const block of document.querySelectorAll('script[type="application/octet-stream"][data-preload]')) {
-      const name = block.id.slice(4);
-      if (!early.has(name) && !requested.has(name)) early.set(name, decode(name));
-    }
-  });
   window.__embedded = Object.freeze({ base: BASE, ready: importMap() });
 })();
