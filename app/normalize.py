@@ -30,8 +30,13 @@ Views (a rule author picks the one whose folding their pattern needs):
     a number glued to its unit (``5star``, ``10euro``, ``3rd``) or a code (``B07XYZ1234``). Three spaced
     letters are left alone (``u r a``, ``S M L``), so are mixed separators (``y a-t-il``).
 ``numbers``
-    ``text`` with spelled-out English digits (``five five five`` → ``5 5 5``) and Chinese numerals
-    (``一三八`` → ``138``) turned into digits. For phone numbers.
+    ``text`` with spelled-out digits (``five five five`` → ``5 5 5``, ``null eins sieben`` → ``0 1 7``) and
+    Chinese numerals (``一三八`` → ``138``) turned into digits. Numbers from ten to ninety-nine, as a phone
+    number is read out in pairs, become their two digits with a space between them, like the single digits
+    (``quarante-cinq`` → ``4 5``, ``einundzwanzig`` → ``2 1``, ``veintiuno`` → ``2 1``, ``trentotto`` →
+    ``3 8``, ``soixante et onze`` → ``7 1``, ``quatre-vingt-dix-huit`` → ``9 8``, ``forty-two`` → ``4 2``).
+    Only phone patterns read this view, and they need seven digits in a row, so "vingt-quatre heures" or
+    "zwanzig Stück" change nothing. For phone numbers.
 ``address``
     ``text`` with obfuscated addresses rebuilt: ``[at]`` ``(at)`` ``{at}`` `` @ `` → ``@``, ``[dot]``
     ``(dot)`` → ``.``, and a spelled ``at``/``dot`` when the words around it look like an address
@@ -515,6 +520,94 @@ _NUMBER_WORDS = {
 }
 # Literal-first (so `re` skips ahead by first character); word edges are checked in Python.
 _NUMBER_WORD = re.compile("|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)))
+# Numbers from 10 to 99 in the five Latin languages: (tens digit, unit digit) from one regex with named
+# groups. Spanish "once" (11) is left out: it is an everyday English word.
+_UNIT_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ein": 1, "eins": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7, "acht": 8, "neun": 9,
+    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7, "huit": 8, "neuf": 9,
+    "uno": 1, "dos": 2, "dós": 2, "tres": 3, "trés": 3, "cuatro": 4, "cinco": 5, "seis": 6, "séis": 6, "siete": 7,
+    "ocho": 8, "nueve": 9, "due": 2, "tre": 3, "tré": 3, "quattro": 4, "cinque": 5, "sei": 6, "sette": 7,
+    "otto": 8, "nove": 9,
+}
+_TEEN_WORDS = {
+    "ten": 0, "eleven": 1, "twelve": 2, "thirteen": 3, "fourteen": 4, "fifteen": 5, "sixteen": 6, "seventeen": 7,
+    "eighteen": 8, "nineteen": 9,
+    "zehn": 0, "elf": 1, "zwölf": 2, "dreizehn": 3, "vierzehn": 4, "fünfzehn": 5, "sechzehn": 6, "siebzehn": 7,
+    "achtzehn": 8, "neunzehn": 9,
+    "dix": 0, "onze": 1, "douze": 2, "treize": 3, "quatorze": 4, "quinze": 5, "seize": 6, "dix-sept": 7,
+    "dix-huit": 8, "dix-neuf": 9,
+    "diez": 0, "doce": 2, "trece": 3, "catorce": 4, "quince": 5, "dieciséis": 6, "dieciseis": 6,
+    "diecisiete": 7, "dieciocho": 8, "diecinueve": 9,
+    "dieci": 0, "undici": 1, "dodici": 2, "tredici": 3, "quattordici": 4, "quindici": 5, "sedici": 6,
+    "diciassette": 7, "diciotto": 8, "diciannove": 9,
+}
+_TENS_WORDS = {
+    "twenty": 2, "thirty": 3, "forty": 4, "fifty": 5, "sixty": 6, "seventy": 7, "eighty": 8, "ninety": 9,
+    "zwanzig": 2, "dreissig": 3, "vierzig": 4, "fünfzig": 5, "sechzig": 6, "siebzig": 7, "achtzig": 8, "neunzig": 9,
+    "vingt": 2, "trente": 3, "quarante": 4, "cinquante": 5, "soixante": 6, "septante": 7, "octante": 8,
+    "huitante": 8, "nonante": 9,
+    "veinte": 2, "treinta": 3, "cuarenta": 4, "cincuenta": 5, "sesenta": 6, "setenta": 7, "ochenta": 8,
+    "noventa": 9,
+    "venti": 2, "trenta": 3, "quaranta": 4, "cinquanta": 5, "sessanta": 6, "settanta": 7, "ottanta": 8,
+    "novanta": 9,
+}
+_ELIDED_TENS = {"vent": 2, "trent": 3, "quarant": 4, "cinquant": 5, "sessant": 6, "settant": 7, "ottant": 8, "novant": 9}
+
+
+def _alt(words) -> str:
+    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+
+
+_FR_UNITS = "un|une|deux|trois|quatre|cinq|six|sept|huit|neuf"
+_FR_TEENS = "dix-sept|dix-huit|dix-neuf|dix|onze|douze|treize|quatorze|quinze|seize"
+_TWO_DIGITS = re.compile(
+    # fr 70-79 and 80-99: "soixante et onze", "soixante-dix-sept", "quatre-vingts", "quatre-vingt-dix-huit"
+    rf"(?P<fr70>soixante(?:[\s-]et[\s-]|[\s-])(?P<fr70t>{_FR_TEENS}))"
+    rf"|(?P<fr80>quatre[\s-]vingts?(?:-(?:(?P<fr90t>{_FR_TEENS})|(?P<fr80u>{_FR_UNITS})))?)"
+    # de: "einundzwanzig"
+    rf"|(?P<de>(?:(?P<deu>ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun)und)?(?P<det>zwanzig|dreissig|vierzig|fünfzig|sechzig|siebzig|achtzig|neunzig))"
+    # es: "veintiuno"
+    r"|(?P<es>veinti(?P<esu>uno|dós|dos|trés|tres|cuatro|cinco|séis|seis|siete|ocho|nueve))"
+    # it: "ventidue", "trentotto"
+    r"|(?P<it>(?P<itt>venti|trenta|quaranta|cinquanta|sessanta|settanta|ottanta|novanta)(?P<itu>due|tre|tré|quattro|cinque|sei|sette|nove)"
+    r"|(?P<ite>vent|trent|quarant|cinquant|sessant|settant|ottant|novant)(?P<iteu>uno|otto))"
+    # tens, optionally with a unit: "forty-two", "quarante-cinq", "vingt et un", "treinta y uno"
+    rf"|(?P<tens>(?P<tw>{_alt(_TENS_WORDS)})(?:(?:[\s-]et[\s-]|\s+y\s+|-|\s+)(?P<tu>{_alt(set(_UNIT_WORDS) - {'ein', 'eins'})})(?![^\W\d_]))?)"
+    rf"|(?P<teen>{_alt(_TEEN_WORDS)})"
+)
+_TWO_DIGIT_HINT = re.compile(
+    r"zig|ssig|vingt|ante|enta|anta|eint|venti|teen|ten|elf|zwölf|zehn|dix|onze|douze|treize|quatorze|quinze|seize"
+    r"|diez|doce|trece|catorce|quince|dieci|undici|dodici|tredici|quattordici|quindici|sedici|twelve|eleven|forty"
+    r"|fifty|twenty|thirty|sixty|seventy|eighty|ninety"
+)
+
+
+def _two_digit_value(m: re.Match) -> str:
+    g = m.group
+    if g("fr70"):
+        return f"7 {_TEEN_WORDS[g('fr70t')]}"
+    if g("fr80"):
+        if g("fr90t"):
+            return f"9 {_TEEN_WORDS[g('fr90t')]}"
+        return f"8 {_UNIT_WORDS[g('fr80u')] if g('fr80u') else 0}"
+    if g("de"):
+        return f"{_TENS_WORDS[g('det')]} {_UNIT_WORDS[g('deu')] if g('deu') else 0}"
+    if g("es"):
+        return f"2 {_UNIT_WORDS[g('esu')]}"
+    if g("it"):
+        if g("itt"):
+            return f"{_TENS_WORDS[g('itt')]} {_UNIT_WORDS[g('itu')]}"
+        return f"{_ELIDED_TENS[g('ite')]} {_UNIT_WORDS[g('iteu')]}"
+    if g("tens"):
+        return f"{_TENS_WORDS[g('tw')]} {_UNIT_WORDS[g('tu')] if g('tu') else 0}"
+    return f"1 {_TEEN_WORDS[g('teen')]}"
+
+
+def _is_word(t: str, a: int, b: int) -> bool:
+    return not (a and t[a - 1].isalpha()) and not (b < len(t) and t[b].isalpha())
+
+
 _CJK_DIGITS = str.maketrans("〇零一二三四五六七八九幺两", "0012345678912")
 _CJK_DIGIT_HINT = re.compile(r"[〇零一二三四五六七八九幺两]{3}")
 
@@ -522,11 +615,21 @@ _CJK_DIGIT_HINT = re.compile(r"[〇零一二三四五六七八九幺两]{3}")
 def numbers_view(text: View) -> View:
     v = text
     t = v.text
-    edits = [
-        (m.start(), m.end(), _NUMBER_WORDS[m.group()])
-        for m in _NUMBER_WORD.finditer(t)
-        if not (m.start() and t[m.start() - 1].isalpha()) and not (m.end() < len(t) and t[m.end()].isalpha())
-    ]
+    taken: list[tuple[int, int, str]] = []
+    if _TWO_DIGIT_HINT.search(t):
+        taken = [(m.start(), m.end(), _two_digit_value(m)) for m in _TWO_DIGITS.finditer(t) if _is_word(t, m.start(), m.end())]
+    edits = []
+    k = 0
+    for m in _NUMBER_WORD.finditer(t):
+        a, b = m.start(), m.end()
+        while k < len(taken) and taken[k][1] <= a:
+            edits.append(taken[k])
+            k += 1
+        if k < len(taken) and taken[k][0] < b:
+            continue  # part of a two-digit number ("quatre" in "quatre-vingt-dix")
+        if _is_word(t, a, b):
+            edits.append((a, b, _NUMBER_WORDS[m.group()]))
+    edits.extend(taken[k:])
     if edits:
         v = _edit(v, "numbers", edits)
     if _CJK_DIGIT_HINT.search(v.text):

@@ -90,3 +90,54 @@ def test_spaced_letters_in_an_ordinary_message_stay_silent():
     for draft in ["We stock sizes S M L and XL.", "Y a-t-il un souci avec la taille S / M / L ?",
                   "Your 5star-rated kettle ships today, 2x 4k cables included."]:
         assert app.check(draft).verdict == "ok", draft
+
+
+# ── the numbers view: numbers from 10 to 99 read out in pairs ─────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    "draft, folded",
+    [
+        ("zéro six, quarante-cinq, douze, trente, quatre-vingt-dix-huit", "0 6, 4 5, 1 2, 3 0, 9 8"),
+        ("zéro sept, soixante et onze, vingt-deux, quatre-vingts, dix-neuf", "0 7, 7 1, 2 2, 8 0, 1 9"),
+        ("null eins sieben eins, einundzwanzig, vierunddreißig", "0 1 7 1, 2 1, 3 4"),
+        ("tres seis cinco, veintiuno, treinta y cuatro", "3 6 5, 2 1, 3 4"),
+        ("tre tre nove, ventotto, trentuno, quarantadue, diciassette", "3 3 9, 2 8, 3 1, 4 2, 1 7"),
+        ("five five five, forty-two, seventeen, ninety", "5 5 5, 4 2, 1 7, 9 0"),
+    ],
+)
+def test_numbers_view_reads_two_digit_numbers(draft, folded):
+    assert Views(draft)["numbers"].text == folded
+
+
+def test_numbers_view_maps_each_number_to_its_words():
+    draft = "Tel: quatre-vingt-dix-huit"
+    v = Views(draft)["numbers"]
+    assert v.text == "tel: 9 8"
+    s, e = v.span(5, 8)
+    assert draft[s:e] == "quatre-vingt-dix-huit"
+
+
+@pytest.mark.parametrize(
+    "draft, number, lang",
+    [
+        ("Rufen Sie mich an: null eins sieben eins, einundzwanzig, vierunddreißig, sechsundfünfzig, achtundsiebzig.",
+         "null eins sieben eins, einundzwanzig, vierunddreißig, sechsundfünfzig, achtundsiebzig", "de"),
+        ("Llámenos al seis, doce, treinta y cuatro, cincuenta y seis, setenta y ocho.",
+         "seis, doce, treinta y cuatro, cincuenta y seis, setenta y ocho", "es"),
+        ("Mi chiami al tre tre nove, ventotto, trentuno, quarantadue, diciassette.",
+         "tre tre nove, ventotto, trentuno, quarantadue, diciassette", "it"),
+        ("Appelez le zéro six, quarante-cinq, douze, trente, quatre-vingt-dix-huit.",
+         "zéro six, quarante-cinq, douze, trente, quatre-vingt-dix-huit", "fr"),
+    ],
+)
+def test_a_phone_number_read_out_in_pairs_is_flagged_on_its_words(draft, number, lang):
+    phones = [f for f in app.check(draft, lang=lang).findings if f.rule == "contact-details.phone"]
+    assert [(f.start, f.end) for f in phones] == [(draft.index(number), draft.index(number) + len(number))]
+
+
+def test_counts_and_durations_in_words_are_not_phone_numbers():
+    for draft, lang in [("Le colis arrivera dans vingt-quatre heures, au plus tard dans trente jours.", "fr"),
+                        ("Wir haben zwanzig, dreißig oder vierzig Stück auf Lager.", "de"),
+                        ("Twenty-one days after delivery, the return window closes.", "en")]:
+        assert not [f for f in app.check(draft, lang=lang).findings if f.category == "contact-details"], draft
