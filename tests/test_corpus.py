@@ -60,7 +60,7 @@ HOLDOUT_MIN_PER_LANG = 15
 HOLDOUT_CLEAN_SHARE = (0.30, 0.50)
 NEAR_DUPLICATE_RATIO = 0.85
 
-ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|h\d{{2}})", True: r"{lang}-v\d{{2}}"}
+ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|h\d{{2}})", True: r"{lang}-[vw]\d{{2}}"}
 
 
 # ── the corpus files themselves ─────────────────────────────────────────────────────────────────────
