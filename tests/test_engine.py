@@ -325,6 +325,86 @@ def test_prefilter_literals():
     assert required_literals(r"\d+") is None
 
 
+def test_sentence_and_piece_ends_match_their_plain_regexes():
+    # The engine writes these with a leading character class so ``re`` can skip ahead; the matches must be
+    # those of the plain forms the module docstring describes.
+    import random
+    import re
+
+    from app.engine import _PIECE_END, _SENTENCE_END
+
+    plain_sentence = re.compile(r"[.!?…]+(?=\s|$)|[。！？]+|\n")
+    plain_piece = re.compile(r"(?:[.!?…]+(?=\s|$)|[。！？]+|\n)\s*")
+    rnd = random.Random(7)
+    alphabet = ".!?…。！？\n \t\u3000\r ab"
+    for _ in range(30000):
+        t = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 14)))
+        assert [m.span() for m in _SENTENCE_END.finditer(t)] == [m.span() for m in plain_sentence.finditer(t)], t
+        assert [m.span() for m in _PIECE_END.finditer(t)] == [m.span() for m in plain_piece.finditer(t)], t
+
+
+def test_fold_text_covers_every_character_that_folds_to_ascii():
+    # Case-insensitive patterns are gated on ASCII literals in fold_text(view): every non-ASCII character
+    # that ``re`` (IGNORECASE) matches to an ASCII letter must become that letter there.
+    import _sre
+    from re import _casefix
+
+    from app.prefilter import _TO_ASCII, fold_char, fold_text
+
+    extra = _casefix._EXTRA_CASES
+    for code in range(0x80, 0x110000):
+        if _sre.unicode_tolower(code) < 0x80 or code in extra:
+            ch = chr(code)
+            if fold_char(ch).isascii():
+                assert _TO_ASCII.get(ch) == fold_char(ch), hex(code)
+    assert fold_text("İf ıt İS \u212aind ſo") == "if it is kind so"
+
+
+def test_case_insensitive_patterns_without_prefilter_still_match_every_case(tmp_path):
+    rules = (
+        rule("test.gate", r"['(?i)\bif\s+you\s+are\s+happy\b']")
+        + rule("other.line", r"['(?<![A-Za-z])(?:LINE|(?i:line)\s?(?i:id))\s{1,3}(?P<hit>[a-z0-9_]{3,})']",
+               'view = "raw"', category="other")
+    )
+    cat = make_catalogue(tmp_path, rules)
+    # (the text view keeps "ı": re matches it to "i" case-insensitively)
+    for draft in ["If you are happy, tell us", "IF YOU ARE HAPPY!", "ıf you are happy", "if you are ｈａｐｐｙ"]:
+        assert [f.rule for f in check(draft, catalogue=cat).findings] == ["test.gate"], draft
+    assert check("If you are glad, tell us", catalogue=cat).findings == ()
+    for draft in ["LINE abc_1", "Line ID abc_1", "lıne id abc_1", "lİne id abc_1", "ﬁne LINE abc_1"]:
+        assert [f.text for f in check(draft, catalogue=cat).findings] == [draft.split()[-1]], draft
+    assert check("Online abc_1", catalogue=cat).findings == ()
+
+
+def test_patterns_needing_non_ascii_characters_are_skipped_only_without_them(tmp_path):
+    cat = make_catalogue(tmp_path, rule("test.emoji", r"['[\U0001F600-\U0001F64F]|[0-9#*]\ufe0f?\u20e3']", 'view = "raw"'))
+    assert spans(check("Thanks 😀", catalogue=cat)) == [(7, 8, "😀")]
+    assert spans(check("谢谢😀！", catalogue=cat)) == [(2, 3, "😀")]
+    assert spans(check("Press 1\u20e3 now", catalogue=cat)) == [(6, 8, "1\u20e3")]
+    assert check("Press 1 now, thanks", catalogue=cat).findings == ()
+    assert check("Merci beaucoup, à bientôt", catalogue=cat).findings == ()
+
+
+@pytest.mark.parametrize("few", [0, 48])
+def test_condition_literals_alone_in_a_word_still_count(tmp_path, monkeypatch, few):
+    # "directly" selects the pattern, "contact" and "us"/"me" are further conditions: words holding only a
+    # condition literal must still be seen (by the per-word index, few=0, and by direct search).
+    monkeypatch.setattr("app.engine._FEW_LITERALS", few)
+    cat = make_catalogue(tmp_path, rule("test.both", r"['\bcontact\s+(?:us|me)\s+directly\b']"))
+    from app.prefilter import required_literal_sets
+
+    assert len(required_literal_sets(r"\bcontact\s+(?:us|me)\s+directly\b")) >= 2
+    assert spans(check("Please contact us directly.", catalogue=cat)) == [(7, 26, "contact us directly")]
+    assert check("Please contact us.", catalogue=cat).findings == ()
+
+
+def test_a_match_may_run_one_sentence_past_its_literal(tmp_path):
+    # Windows: the sentence holding the literal and the one after it ("… on Telegram. @handle").
+    cat = make_catalogue(tmp_path, rule("test.tg", r"['telegram[.!。]?\s*(?P<hit>@\w+)']"))
+    assert spans(check("Find us on Telegram. @shop_12 is us.", catalogue=cat)) == [(21, 29, "@shop_12")]
+    assert spans(check("Telegram。@shop_12", catalogue=cat)) == [(9, 17, "@shop_12")]
+
+
 def test_catalogue_markdown_lists_every_rule_and_category():
     cat = load_catalogue()
     md = catalogue_markdown(cat)

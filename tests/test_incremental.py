@@ -105,7 +105,9 @@ def test_random_edits_of_multilingual_drafts():
 _pieces = st.sampled_from(
     ["Add me on WhatsApp", "+1 555 123 4567", "john at gmail dot com", "Thank you for your order", ". ", "\n",
      "。", "微信", "好评返现", "leave a 5-star review", " ", "w h a t s a p p", "www.shop.com", "!", "Telegram",
-     "@handle_12", "refund if you remove the review", "idiot", "Vielen Dank", "ご注文ありがとうございます", "😀"]
+     "@handle_12", "refund if you remove the review", "idiot", "Vielen Dank", "ご注文ありがとうございます", "😀",
+     "If you are HAPPY, leave a review!", "ıf you are happy", "LINE ID: shop_1", "Not satisfied? Contact us.",
+     "1\u20e3", "Thank you for your order!"]
 )
 
 
@@ -123,6 +125,22 @@ def test_edit_sequences_give_the_result_from_scratch(base, edits):
         pos = min(pos, len(draft))
         draft = draft[:pos] + insert + draft[pos + cut:]
         _same(draft)
+
+
+def test_bounded_word_index_changes_no_result(monkeypatch):
+    # Literals are looked up per white-space-free token and remembered (bounded): a memo that forgets at
+    # every token, or keeps no token at all, gives the same reports.
+    import app.engine as engine
+
+    texts = CORPUS[::9] + EXAMPLES[::17] + _drafts(3, 3)
+    want = [_shape(check(t, incremental=False)) for t in texts]
+    plan = engine._plan_for(default_catalogue())
+    for size, length in ((1, 40), (50000, 0)):
+        monkeypatch.setattr(engine, "_TOKEN_MEMO_SIZE", size)
+        monkeypatch.setattr(engine, "_TOKEN_MEMO_LEN", length)
+        plan.views.memo.clear()
+        assert [_shape(check(t, incremental=False)) for t in texts] == want
+        assert len(plan.views.memo) <= size
 
 
 def test_cache_is_bounded(monkeypatch):
