@@ -572,7 +572,7 @@ class _Plan:
     """What the engine derives from a catalogue once: the literal indexes of the sentence-scoped rules and of
     the whole-draft rules, and the cache of checked pieces (see ``check``)."""
 
-    __slots__ = ("views", "draft_views", "rule_langs", "_skip_cache", "cache")
+    __slots__ = ("views", "draft_views", "rule_langs", "_skip_cache", "cache", "compiled")
 
     def skip_for(self, present: set[str]) -> frozenset[int]:
         """Positions of the rules none of whose languages is in the draft (cached per language set)."""
@@ -592,6 +592,9 @@ class _Plan:
             for r in cat.rules
         ]
         self._skip_cache: dict[frozenset, frozenset[int]] = {}
+        # Compiled patterns by rule and pattern position, taken from the catalogue on first use (a list
+        # lookup instead of the catalogue's lazily compiling sequence on every candidate).
+        self.compiled: list[list[re.Pattern | None]] = [[None] * len(r.patterns) for r in cat.rules]
         # One literal index per scope over all views: views of a plain draft are often one string, read once.
         self.views = _ViewPlan()
         self.draft_views = _ViewPlan()
@@ -880,6 +883,7 @@ def _scan(plan: _Plan, cat: Catalogue, work: str, limit: int, doc: str, lang: st
     sentences: dict = {}
     by_rule: dict[int, list[tuple[int, list | None]]] = {}
     rules = cat.rules
+    compiled = plan.compiled
     digit_counts: dict[str, int] = {}
     vlimits: dict[str, int] = {}
     found: dict = {}
@@ -904,7 +908,10 @@ def _scan(plan: _Plan, cat: Catalogue, work: str, limit: int, doc: str, lang: st
                 if sent is None:
                     sent = _sentences_of(text, sentences)
                 windows = sent.windows(literals)
-            windows = _first_window(rule.patterns[pi], text, windows, vlimit)
+            pat = compiled[ri][pi]
+            if pat is None:
+                pat = compiled[ri][pi] = rule.patterns[pi]
+            windows = _first_window(pat, text, windows, vlimit)
             if windows is not _NOWHERE:
                 by_rule.setdefault(ri, []).append((pi, windows))
     out: list[tuple] = []
