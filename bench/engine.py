@@ -1,6 +1,6 @@
 """Benchmark of the rule engine on CPython: prints one JSON object.
 
-    .venv/bin/python bench/engine.py [--repeat N] [--out FILE]
+    .venv/bin/python bench/engine.py [--repeat N] [--out FILE] [--pyodide] [--rules DIR] [--app-root DIR]
 
 - ``corpus``: messages per second over every message in tests/corpus/*.jsonl (when present), one check
   per message, best of ``--repeat`` passes.
@@ -16,6 +16,9 @@
   runtime) under Node, without a browser (needs ``node`` and ``node_modules/pyodide``); wall time there.
 - Times are CPU time of this process (``time.process_time``) next to wall time (``perf_counter``): the
   machine is shared, and CPU time is the steadier measure of what a check costs.
+- ``--rules DIR`` checks with the catalogue of ``DIR`` instead of ``rules/``; ``--app-root DIR`` imports
+  ``app`` from another checkout (``git worktree add /tmp/base <commit>``). Together they compare two
+  engines on one frozen copy of the rules: run once with each ``--app-root``.
 """
 
 from __future__ import annotations
@@ -29,10 +32,38 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+
+
+def _early_option(name: str) -> str | None:
+    """An option needed before ``app`` is imported (``--app-root``)."""
+    for i, arg in enumerate(sys.argv):
+        if arg == name and i + 1 < len(sys.argv):
+            return sys.argv[i + 1]
+        if arg.startswith(name + "="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+APP_ROOT = Path(_early_option("--app-root") or ROOT).resolve()
+sys.path.insert(0, str(APP_ROOT))
 
 import app  # noqa: E402
-from app.engine import clear_cache, default_catalogue  # noqa: E402
+from app.engine import clear_cache as _clear_cache  # noqa: E402
+from app.engine import default_catalogue as _default_catalogue  # noqa: E402
+
+_CATALOGUE = None  # set by main(): the catalogue every check uses
+
+
+def default_catalogue():
+    return _CATALOGUE if _CATALOGUE is not None else _default_catalogue()
+
+
+def check(text: str, **kw):
+    return app.check(text, catalogue=default_catalogue(), **kw)
+
+
+def clear_cache() -> None:
+    _clear_cache(default_catalogue())
 
 _FALLBACK = (
     "Hello, thank you for your order 123-1234567-1234567. We are sorry the blender arrived with a cracked "
@@ -73,18 +104,18 @@ def draft_of(length: int, messages: list[str]) -> str:
 def time_check(text: str, n: int) -> dict:
     cpu: list[float] = []
     wall: list[float] = []
-    app.check(text, incremental=False)  # warm: patterns compiled, views' caches, lazy imports
+    check(text, incremental=False)  # warm: patterns compiled, views' caches, lazy imports
     for _ in range(n):
         c0, w0 = time.process_time(), time.perf_counter()
-        app.check(text, incremental=False)
+        check(text, incremental=False)
         cpu.append((time.process_time() - c0) * 1000)
         wall.append((time.perf_counter() - w0) * 1000)
     cpu.sort()
     cached: list[float] = []
-    app.check(text)
+    check(text)
     for _ in range(max(3, n // 4)):
         c0 = time.process_time()
-        app.check(text)
+        check(text)
         cached.append((time.process_time() - c0) * 1000)
     return {
         "chars": len(text),
@@ -104,7 +135,7 @@ def typing(text: str) -> dict:
     for i in range(1, len(text) + 1):
         draft = text[:i]
         c0 = time.process_time()
-        app.check(draft)
+        check(draft)
         times.append((time.process_time() - c0) * 1000)
     times.sort()
     return {
@@ -148,7 +179,7 @@ def cold_start(draft: str, runs: int = 3) -> dict:
         for name, load in loads.items():
             best = None
             for _ in range(runs):
-                code = _COLD.format(root=str(ROOT), load=load, draft=draft)
+                code = _COLD.format(root=str(APP_ROOT), load=load, draft=draft)
                 res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
                 load_ms, first_ms = map(float, res.stdout.split())
                 if best is None or load_ms < best[0]:
@@ -179,6 +210,17 @@ import fs from "node:fs";
 import { loadProject } from "%(root)s/tools/pyodide-project.mjs";
 
 const { py, proj } = await loadProject();
+// --app-root: the app of another checkout replaces this one's (same file names are overwritten).
+function copyApp(src, dst) {
+  py.FS.mkdirTree(dst);
+  for (const name of fs.readdirSync(src)) {
+    if (name === "__pycache__") continue;
+    const s = src + "/" + name, d = dst + "/" + name;
+    if (fs.statSync(s).isDirectory()) copyApp(s, d);
+    else if (/\.(py|toml|j2)$/.test(name)) py.FS.writeFile(d, fs.readFileSync(s));
+  }
+}
+if ("%(app_root)s" !== "%(root)s") copyApp("%(app_root)s/app", proj + "/app");
 py.FS.writeFile(proj + "/catalogue.compiled.json", fs.readFileSync("%(compiled)s"));
 py.globals.set("INPUT_JSON", fs.readFileSync("%(input)s", "utf-8"));
 const out = await py.runPythonAsync(`
@@ -238,7 +280,8 @@ def pyodide_bench(messages: list[str]) -> dict:
         inp.write_text(json.dumps({f"d{n}": draft_of(n, messages) for n in (1000, 2000, 4000, 20000, 100000)}))
         runner = Path(tmp) / "run.mjs"
         runner.write_text(
-            _PYODIDE_RUNNER % {"pyodide": pyodide, "root": ROOT, "compiled": compiled, "input": inp}, encoding="utf-8"
+            _PYODIDE_RUNNER % {"pyodide": pyodide, "root": ROOT, "app_root": APP_ROOT, "compiled": compiled, "input": inp},
+            encoding="utf-8",
         )
         proc = subprocess.run(["node", str(runner)], capture_output=True, text=True, timeout=1200)
         if proc.returncode != 0:
@@ -251,15 +294,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="passes over the corpus (best is reported)")
     ap.add_argument("--out", help="also write the JSON to this file")
     ap.add_argument("--pyodide", action="store_true", help="also measure in Pyodide under Node")
+    ap.add_argument("--rules", help="rules directory to check with (default: rules/)")
+    ap.add_argument("--app-root", help="import app from this checkout instead (compare two engines)")
     args = ap.parse_args(argv)
 
+    global _CATALOGUE
     t0 = time.perf_counter()
+    if args.rules:
+        from app.catalogue import load_catalogue
+
+        _CATALOGUE = load_catalogue(args.rules)
     cat = default_catalogue()
     load_ms = (time.perf_counter() - t0) * 1000
     messages = corpus_messages()
 
     result: dict = {
         "python": platform.python_version(),
+        "app_root": str(APP_ROOT),
+        "rules_dir": str(cat.rules_dir),
         "implementation": platform.python_implementation(),
         "rules": len(cat.rules),
         "patterns": sum(len(r.patterns) for r in cat.rules),
@@ -268,12 +320,12 @@ def main(argv: list[str] | None = None) -> int:
     }
     if messages:
         for m in messages:
-            app.check(m, incremental=False)
+            check(m, incremental=False)
         best = None
         for _ in range(max(1, args.repeat)):
             c0 = time.process_time()
             for m in messages:
-                app.check(m, incremental=False)
+                check(m, incremental=False)
             dt = time.process_time() - c0
             best = dt if best is None else min(best, dt)
         result["corpus"] = {
