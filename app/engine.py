@@ -269,6 +269,15 @@ def _first_window(pat: re.Pattern, text: str, windows, vlimit: int):
     for k, (a, b) in enumerate(windows):
         if a >= vlimit:
             return _NOWHERE
+        if b > vlimit and vlimit - a <= _FEW_STARTS:
+            # A window that starts just before the limit (the sentence after the piece begins in the piece's
+            # trailing white space): only a match starting in those few characters counts, and ``search``
+            # would find the leftmost one only after trying them. Trying them with ``match`` (the same
+            # attempt ``search`` makes at each position) spares reading the rest of the sentence.
+            for p in range(a, vlimit):
+                if pat.match(text, p, b) is not None:
+                    return windows[k:]
+            return _NOWHERE  # the leftmost match, if any, starts at or after the limit; later windows too
         m = pat.search(text, a, b)
         if m is not None:
             return _NOWHERE if m.start() >= vlimit else windows[k:]
@@ -276,6 +285,7 @@ def _first_window(pat: re.Pattern, text: str, windows, vlimit: int):
 
 
 _NOWHERE: list = []
+_FEW_STARTS = 4
 
 
 def _rule_hits(rule: Rule, langs, pattern_ids, view: View, vlimit: int, segs, sentences: dict,
