@@ -12,7 +12,11 @@ How a rule's patterns become findings
    match, or its ``hit`` group when the pattern names one. For speed, a pattern whose every match must
    contain one of a few literals (found at load time, app/prefilter.py) runs only over the sentences
    where such a literal occurs, each extended by the sentence after it; a match may therefore cross one
-   sentence end after its literal, not more. Patterns without such literals see the whole text.
+   sentence end after its literal, not more. Patterns without such literals see the whole text; they are
+   skipped only when a match is impossible: a case-insensitive pattern whose (ASCII) literals are absent
+   from the lower-cased text, or one that needs a character of a non-ASCII class the text lacks (emoji).
+   Which patterns are candidates is read per white-space-free token (``_ViewPlan``), and each candidate
+   window gets one C search before any Python work: most candidates match nowhere.
 2. ``near``: the hit counts only if one of these patterns matches inside the sentence(s) holding the hit
    (sentences end at ``. ! ?`` + space, CJK full stops and line breaks), in the same view.
 3. ``unless``: the hit is dropped if one of these patterns has a match overlapping it (same view; leftmost,
