@@ -54,7 +54,7 @@ class AppealView:
         self.plan_en = ""
         self.orders: list[str] = []
         self._pending = False
-        self._clear_armed_at = 0.0
+        self._clear_armed_at = float("-inf")  # not armed (performance.now() starts at 0 on every load)
         self._proxies = [create_proxy(self.on_document_click), create_proxy(self.on_input),
                          create_proxy(self.on_click), create_proxy(self.on_keydown), create_proxy(self.on_frame)]
         self._on_document_click, self._on_input, self._on_click, self._on_keydown, self._on_frame = self._proxies
@@ -377,7 +377,7 @@ class AppealView:
             button.textContent = self.strings["appeal.clear_confirm"]
             button.dataset.armed = "true"
             return
-        self._clear_armed_at = 0.0
+        self._clear_armed_at = float("-inf")
         self.form = self.state.empty_form()
         self.own_roles.clear()
         try:
