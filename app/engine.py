@@ -586,7 +586,7 @@ class _Plan:
     """What the engine derives from a catalogue once: the literal indexes of the sentence-scoped rules and of
     the whole-draft rules, and the cache of checked pieces (see ``check``)."""
 
-    __slots__ = ("views", "draft_views", "rule_langs", "_skip_cache", "cache", "compiled")
+    __slots__ = ("views", "draft_views", "rule_langs", "_skip_cache", "cache", "compiled", "findings")
 
     def skip_for(self, present: set[str]) -> frozenset[int]:
         """Positions of the rules none of whose languages is in the draft (cached per language set)."""
@@ -613,6 +613,7 @@ class _Plan:
         self.views = _ViewPlan()
         self.draft_views = _ViewPlan()
         self.cache = _LRU(_CACHE_SIZE, _CACHE_CHARS)
+        self.findings: dict[tuple, Finding] = {}  # (rule position, start, end, text) -> Finding (see _report)
         for ri, rule in enumerate(cat.rules):
             vp = self.draft_views if rule.scope == "draft" else self.views
             for pi, lits in enumerate(rule.prefilters):
@@ -868,6 +869,7 @@ _CACHE_CHARS = 4_000_000
 # run of digits) would fill memory with one-off keys, and such a piece is checked in one go anyway.
 _CACHE_MAX_CHARS = 2000
 _NO_HITS: tuple = ()
+_FINDINGS_KEPT = 4096
 
 
 def _pieces(text: str) -> list[int]:
@@ -985,9 +987,16 @@ def _doc_of(plan: _Plan, text: str, cuts: list[int], use_cache: bool) -> str:
 
 
 def clear_cache(catalogue: Catalogue | None = None) -> None:
-    """Forget the checked pieces (tests compare a cached check with one from scratch)."""
+    """Forget the checked pieces, and what was remembered of words and findings (tests compare a cached
+    check with one from scratch; benchmarks measure text never seen)."""
     cat = catalogue if catalogue is not None else default_catalogue()
-    _plan_for(cat).cache.clear()
+    plan = _plan_for(cat)
+    plan.cache.clear()
+    plan.findings.clear()
+    for index in (plan.views, plan.draft_views):
+        for vp in (index, index.folded):
+            if vp is not None:
+                vp.memo.clear()
 
 
 def check(
@@ -1059,24 +1068,29 @@ def _report(cat: Catalogue, text: str, raw: list, doc: str) -> Report:
         else:
             own_hits.append(_own_finding(h, s, e, text))
     findings: list[Finding] = []
+    made = _plan_for(cat).findings  # findings are immutable: the ones of the last checks are reused
+    if len(made) > _FINDINGS_KEPT:
+        made.clear()
     for ri in sorted(by_rule):
         rule = cat.rules[ri]
         for s, e in _merge_overlapping(by_rule[ri]):
-            findings.append(
-                Finding(
+            key = (ri, s, e, text[s:e])
+            f = made.get(key)
+            if f is None:
+                f = made[key] = Finding(
                     rule=rule.id,
                     category=rule.category,
                     severity=rule.severity,
                     start=s,
                     end=e,
-                    text=text[s:e],
+                    text=key[3],
                     title=rule.title,
                     message=rule.message,
                     suggestion=rule.suggestion,
                     fix=rule.fix,
                     policy=rule.category,
                 )
-            )
+            findings.append(f)
     if own_hits:
         findings.extend(Finding(f.rule, f.category, f.severity, f.start, f.end, text[f.start:f.end], f.title,
                                 f.message, f.suggestion, f.fix, f.policy) for f in _merge_same_rule(own_hits))
