@@ -2,9 +2,11 @@
 
 ``tests/corpus/<lang>.jsonl`` holds realistic seller messages labelled from ``../shared/policy.md``
 (R1–R12, §6 severity grading), independently of the rules; ``tests/corpus/holdout/<lang>.jsonl`` holds
-messages written by a second author who never saw the rules, the engine or its results, and which nobody
-tuned rules on. (A first holdout, ids ``<lang>-hNN``, was read after it had shown the gaps and then
-fixed; it now belongs to the main corpus, and the current holdout, ids ``<lang>-vNN``, replaced it.)
+messages nobody tuned rules on. History: a first holdout (ids ``<lang>-hNN``) was read after it had shown
+the gaps and fixed; a second one by a second author (``<lang>-vNN``, 105 messages) served as the holdout
+until 2026-11-30, when it was moved into the main corpus and its misses were fixed by class. The holdout
+now is the third author's set (``<lang>-wNN``, 140 messages, 20 per language, 56 clean), written from
+policy.md alone without seeing the rules, the engine or any result, while the rules were being widened.
 One JSON object per line::
 
     {"id": "de-017", "lang": "de", "text": "…", "expect": ["off-platform"], "allow": [], "note": "why"}
@@ -25,8 +27,9 @@ was expected). The false-alarm rate is the share of clean messages (E = ∅) wit
 Thresholds, main corpus: overall and every language recall ≥ 0.95 and precision ≥ 0.97; every category
 with at least 15 expected occurrences the same; false alarms on clean messages ≤ 2 %. Holdout: overall
 precision ≥ 0.95 and recall ≥ 0.80 (the per-language table is printed, not asserted). Issue 3 asks for
-≥ 0.90 recall on unseen messages; measured on this holdout on 2026-11-30: recall 0.84, precision 0.97,
-2 of 42 clean messages flagged. The 0.80 floor guards against regressions; it is not the goal.
+≥ 0.90 recall on unseen messages; measured on the -w holdout on 2026-11-30: recall 0.87 (0.86 before that
+day's rule work), precision 0.99, 1 of 56 clean messages flagged. The 0.80 floor guards against
+regressions; it is not the goal.
 
 Print the tables by hand: ``.venv/bin/python tests/corpus_metrics.py [--holdout]``, or ``pytest -s``.
 """
@@ -60,7 +63,7 @@ HOLDOUT_MIN_PER_LANG = 15
 HOLDOUT_CLEAN_SHARE = (0.30, 0.50)
 NEAR_DUPLICATE_RATIO = 0.85
 
-ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|h\d{{2}})", True: r"{lang}-[vw]\d{{2}}"}
+ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|[hv]\d{{2}})", True: r"{lang}-w\d{{2}}"}
 
 
 # ── the corpus files themselves ─────────────────────────────────────────────────────────────────────
