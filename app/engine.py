@@ -999,6 +999,57 @@ def clear_cache(catalogue: Catalogue | None = None) -> None:
                 vp.memo.clear()
 
 
+# The text prepare() worked on last, with its pieces and language, so the steps of one long paste cut and
+# weigh the text once.
+_prepared: list = [None, None, None]  # [text, cuts, doc]
+
+
+def prepare(
+    text: str,
+    *,
+    start: int = 0,
+    chars: int = 2000,
+    lang: str | None = None,
+    own_terms: Sequence[str] = (),
+    catalogue: Catalogue | None = None,
+) -> int:
+    """Check part of ``text`` into the piece cache, without building a report: the pieces from the one that
+    holds ``start`` on, until about ``chars`` characters are done. Returns the offset to start the next call
+    at, ``len(text)`` when every piece is done. A later ``check(text, lang=…, own_terms=…)`` with the same
+    arguments gives exactly the report it would have given anyway, only from the cache.
+
+    The page calls this in frame-sized steps after a long paste, so typing stays fluid while the pasted
+    text is checked, then calls ``check`` once for the report.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"prepare() needs a str, not {type(text).__name__}")
+    if lang is not None and lang not in ("en", "de", "fr", "es", "it", "ja", "zh"):
+        raise ValueError(f"unknown language {lang!r}: use one of en de fr es it ja zh, or None to detect")
+    own = (own_terms,) if isinstance(own_terms, str) else tuple(own_terms)
+    if not text or start >= len(text):
+        return len(text)
+    cat = catalogue if catalogue is not None else default_catalogue()
+    plan = _plan_for(cat)
+    if _prepared[0] is not text and _prepared[0] != text:
+        cuts = _pieces(text)
+        _prepared[:] = [text, cuts, None]
+    cuts = _prepared[1]
+    if lang is None and _prepared[2] is None:
+        _prepared[2] = _doc_of(plan, text, cuts, True)
+    doc = lang or _prepared[2]
+    k = max(0, bisect_right(cuts, max(0, start)) - 1)
+    a = cuts[k - 1] if k > 0 else 0
+    done = 0
+    while k < len(cuts) and (done < chars or a <= start):  # at least up to the piece holding start
+        b = cuts[k]
+        c = cuts[k + 1] if k + 1 < len(cuts) else b
+        _piece_hits(plan, cat, text, a, b, c, doc, lang, own, True)
+        done += b - a
+        a = b
+        k += 1
+    return len(text) if k >= len(cuts) else a
+
+
 def check(
     text: str,
     *,

@@ -212,3 +212,33 @@ def test_load_default_uses_a_fresh_compiled_file_and_ignores_a_stale_one(tmp_pat
     # A corrupt file never hides the TOML: the error names the file.
     with pytest.raises(app.CatalogueError, match=COMPILED_NAME):
         load_compiled(b"{}")
+
+
+def test_prepare_in_steps_then_check_gives_the_result_from_scratch(monkeypatch):
+    """The page checks a long paste in frame-sized steps (``engine.prepare``), then asks for the report: it
+    must be the report from scratch, and the steps must actually fill the cache the report is read from."""
+    from app import engine
+
+    rnd = random.Random(11)
+    drafts = _drafts(21, 4) + ["\n\n".join(rnd.sample(CORPUS, 40))]
+    for draft in drafts:
+        for kw in ({}, {"own_terms": ("bestshop",)}, {"lang": "fr"}):
+            clear_cache()
+            start, steps = rnd.randrange(0, max(1, len(draft) // 3)), 0
+            pos = start
+            while pos < len(draft):
+                nxt = engine.prepare(draft, start=pos, chars=rnd.choice((1, 300, 2000)), **kw)
+                assert nxt > pos or nxt == len(draft), "prepare must make progress"
+                pos, steps = nxt, steps + 1
+            assert steps >= 1
+            scanned = []
+            monkeypatch.setattr(engine, "_scan", lambda *a, _real=engine._scan: scanned.append(1) or _real(*a))
+            report = check(draft, **kw)
+            monkeypatch.undo()
+            # Only pieces before `start` (never prepared) may still need a scan.
+            before = sum(1 for _ in engine._pieces(draft[:start])) + 1
+            assert len(scanned) <= before, (len(scanned), before)
+            assert _shape(report) == _shape(check(draft, incremental=False, **kw)), draft[:200]
+    assert engine.prepare("", start=0) == 0
+    with pytest.raises(ValueError):
+        engine.prepare("text", lang="xx")
