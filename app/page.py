@@ -31,6 +31,7 @@ from pyodide.ffi import create_proxy, to_js
 import app
 from app import render
 from app import templates_library as templates
+from app.engine import prepare as prepare_pieces
 from app.engine import validate_own_term
 from app.ui_text import detect_ui_lang, normalize_ui_lang, ui_text
 
@@ -39,6 +40,13 @@ LANG_KEY = "checker.lang"
 TERMS_KEY = "checker.ownTerms"
 MAX_TERMS = 50
 UNDO_DEPTH = 50
+# A change of at least LONG_CHANGE characters (a big paste) in a draft of at least LONG_DRAFT is checked in
+# steps of about STEP_CHARS characters, as many per frame as fit in STEP_BUDGET_MS, then reported at once:
+# typing stays fluid while a long text is checked (engine.prepare fills the cache check() then reads).
+LONG_DRAFT = 8_000
+LONG_CHANGE = 4_000
+STEP_CHARS = 1_500
+STEP_BUDGET_MS = 12.0
 # Keys that move the caret without an input event: the caret's finding is explained after them.
 CARET_KEYS = frozenset(
     {"ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "PageUp", "PageDown"}
@@ -135,6 +143,7 @@ class Page:
         self.last_summary = ""
         self._frame_pending = False
         self._input_pending = False
+        self._long: list | None = None  # [text, next offset, started at]: a long paste being checked in steps
         self._caret_pending = False
         self._mouse: tuple[float, float] | None = None
         self._proxies = {
@@ -228,7 +237,19 @@ class Page:
         if self._input_pending:
             self._input_pending = False
             self._caret_pending = False  # typing: the card would cover what is being typed
-            self.safe_check()
+            text = str(self.draft.value)
+            if self._long is not None:  # typed while a long paste is being checked: go on with the new text
+                old, pos, started = self._long
+                self._long = [text, min(pos, _common_prefix(old, text)), started]
+                self._long_check_step()
+            else:
+                start = self._long_change(text)
+                if start is None:
+                    self.safe_check()
+                else:
+                    self._begin_long_check(text, start)
+        elif self._long is not None:
+            self._long_check_step()
         if self._caret_pending:
             self._caret_pending = False
             self.explain_at_caret()
@@ -236,6 +257,49 @@ class Page:
             x, y = self._mouse
             self._mouse = None
             self.explain_at_point(x, y)
+
+    # --- a long paste, checked in steps ----------------------------------------------------------------
+
+    def _long_change(self, text: str) -> int | None:
+        """Where a change of at least LONG_CHANGE characters starts in a long draft, else None."""
+        if len(text) < LONG_DRAFT:
+            return None
+        old = self.text
+        prefix = _common_prefix(old, text)
+        suffix = _common_prefix(old[prefix:][::-1], text[prefix:][::-1])
+        return prefix if len(text) - prefix - suffix >= LONG_CHANGE else None
+
+    def _begin_long_check(self, text: str, start: int) -> None:
+        self._long = [text, start, js.performance.now()]
+        # The old marks and list belong to the old text: hide them until the new report is shown.
+        self.highlights.innerHTML = ""
+        self.findings.setAttribute("aria-busy", "true")
+        self.findings.classList.add("stale")
+        self._long_check_step()
+
+    def _long_check_step(self) -> None:
+        text, pos, started = self._long
+        deadline = js.performance.now() + STEP_BUDGET_MS
+        try:
+            while pos < len(text):
+                pos = prepare_pieces(text, start=pos, chars=STEP_CHARS, own_terms=tuple(self.terms))
+                if js.performance.now() >= deadline:
+                    break
+        except Exception:
+            traceback.print_exc()
+            pos = len(text)  # the full check below reports the error in the status line
+        if pos < len(text):
+            self._long[1] = pos
+            self.status.className = "status busy"
+            self.status.textContent = self.strings["status.checking_long"].format(percent=pos * 100 // len(text))
+            self._request_frame()
+            return
+        self._long = None
+        self.findings.removeAttribute("aria-busy")
+        self.findings.classList.remove("stale")
+        self.show_ready()
+        self.safe_check()
+        js.performance.measure("checker:long-check", to_js({"start": started}, dict_converter=js.Object.fromEntries))
 
     # --- explaining a finding in place --------------------------------------------------------------
 
@@ -651,6 +715,18 @@ class Page:
 
 
 _page: Page | None = None  # the live page; its proxies must outlive main()
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """Length of the common prefix of two strings, by halving (slice comparisons run in C)."""
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
 
 
 def main() -> Page:

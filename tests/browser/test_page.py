@@ -253,3 +253,41 @@ def test_without_its_snapshot_the_site_still_boots_and_checks(chromium, dist, tm
     finally:
         server.shutdown()
         server.server_close()
+
+
+def _long_paste() -> str:
+    """~30,000 characters of corpus messages in every language, flagged and clean ones."""
+    import json
+    from pathlib import Path
+
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    texts = [json.loads(line)["text"] for path in sorted(corpus.glob("*.jsonl"))
+             for line in path.read_text("utf-8").splitlines() if line.strip()]
+    out, i = [], 0
+    while sum(len(t) + 2 for t in out) < 30_000:
+        out.append(texts[(i * 37) % len(texts)])
+        i += 1
+    return "\n\n".join(out)
+
+
+def test_a_long_paste_is_checked_in_steps_and_typing_during_it_is_kept(checker):
+    """A paste of 30,000 characters is checked a frame-sized step at a time (the page stays responsive),
+    then shown at once; a character typed while it is being checked is part of the result."""
+    page = checker.page
+    checker.set_draft("")
+    text = _long_paste()
+    long_checks = page.evaluate("() => performance.getEntriesByName('checker:long-check').length")
+    page.fill("#draft", text)
+    page.keyboard.press("Control+End")  # the caret to the end, as after a paste
+    page.keyboard.type("!")
+    checker.wait_until(f"() => performance.getEntriesByName('checker:long-check').length > {long_checks}",
+                       timeout=60, what="the long paste's check")
+    checker.settle()
+    final = text + "!"
+    assert page.input_value("#draft") == final
+    assert [(f["rule"], f["text"]) for f in checker.findings()] == expected(final)
+    assert all(f["utf16"] == f["text"] for f in checker.findings())
+    marks = [m["text"] for m in checker.marks() if not m["continued"]]
+    assert len(marks) >= len({(f["text"]) for f in checker.findings()}) > 10
+    assert page.evaluate("() => document.getElementById('findings').classList.contains('stale')") is False
+    assert page.evaluate("() => document.getElementById('checker-status').className") == "status"  # not busy
