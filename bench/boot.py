@@ -69,7 +69,10 @@ PASTES = (20_000, 100_000)
 BOOT_TIMEOUT_S = 120
 CHECK_TIMEOUT_S = 60
 # Injected by the driver (not subject to the page's CSP): the time of the last keydown.
-INIT_SCRIPT = "addEventListener('keydown', () => { window.__benchKeydown = performance.now(); }, true);"
+# When the last key went down, and how long it waited before the page could handle it (a main thread
+# busy with a long check delays it: the figure says whether typing stays fluid).
+INIT_SCRIPT = ("addEventListener('keydown', (e) => { window.__benchKeydown = performance.now();"
+               " window.__benchKeyDelay = performance.now() - e.timeStamp; }, true);")
 # The Python interpreter of the page, through PyScript's own module (an import map resolves the
 # single file's virtual ./__embedded__/ URL), then pyodide's Emscripten module.
 INTERPRETER_JS = """async () => {
@@ -239,14 +242,26 @@ def type_draft(page, text: str) -> dict:
 
 
 def paste(page, text: str) -> dict:
+    """Paste, type one key 50 ms later (while the paste is being checked), wait for the report of both."""
     cache = page.evaluate(CLEAR_CACHE_JS)
-    before = page.evaluate(COUNT_JS)
+    started = page.evaluate("() => performance.now()")
     page.fill("#draft", text)  # one input event, like a paste
-    pasted = wait_check(page, before)
+    page.wait_for_timeout(50)
+    page.keyboard.type("y")  # the caret is at the end after fill
+    keydown, key_delay = page.evaluate("() => [window.__benchKeydown, window.__benchKeyDelay]")
+    poll(page, f"""() => {{ const m = performance.getEntriesByName('checker:check').at(-1);
+                          return m && m.startTime > {keydown} && document.getElementById('draft').value.length === {len(text) + 1}
+                                 && !document.getElementById('findings').classList.contains('stale'); }}""",
+         CHECK_TIMEOUT_S, "the paste's report")
+    page.evaluate(FRAMES_JS)
+    shown = page.evaluate("() => { const m = performance.getEntriesByName('checker:check').at(-1);"
+                          " return {duration: m.duration, end: m.startTime + m.duration}; }")
     before = page.evaluate(COUNT_JS)
-    page.keyboard.type("x")  # the caret is at the end after fill
+    page.keyboard.type("x")
     typed = wait_check(page, before)
-    return {"check_ms": pasted["duration"], "next_check_ms": typed["duration"],
+    return {"result_ms": shown["end"] - started, "final_check_ms": shown["duration"],
+            "key_delay_while_checking_ms": key_delay,
+            "next_check_ms": typed["duration"],
             "next_key_latency_ms": typed["end"] - typed["keydown"] if typed["keydown"] is not None else None,
             "cache_cleared": cache == "ok", "cache_note": None if cache == "ok" else cache}
 
@@ -270,7 +285,8 @@ def one_run(playwright, chromium: str, url: str, *, workload: bool, typed: str, 
                 const at = (name) => (performance.getEntriesByName(name)[0] || {}).startTime;
                 const first = performance.getEntriesByName('checker:check')[0];
                 return {ready_ms: at('checker:ready'), python_ms: at('checker:python'),
-                        first_check_ms: first ? first.duration : undefined};
+                        first_check_ms: first ? first.duration : undefined,
+                        from_snapshot: performance.getEntriesByName('checker:snapshot').length === 1};
             }"""
         )
         result["memory"] = memory(page)
@@ -306,6 +322,7 @@ def summarize(runs: dict[str, list[dict]], pastes: tuple[int, ...]) -> dict:
     for name, rs in runs.items():
         boot = stats([r["ready_ms"] for r in rs], 0)
         boot["runs"] = [round(r["ready_ms"]) for r in rs]
+        boot["runs_from_snapshot"] = sum(1 for r in rs if r.get("from_snapshot"))
         py, first = stats([r.get("python_ms") for r in rs], 0), stats([r.get("first_check_ms") for r in rs])
         if py:
             boot["python_started_median"] = py["median"]
@@ -331,7 +348,9 @@ def summarize(runs: dict[str, list[dict]], pastes: tuple[int, ...]) -> dict:
         }
         out["paste"][name] = {
             str(n): {
-                "check_ms": stats([r["paste"][n]["check_ms"] for r in work]),
+                "result_ms": stats([r["paste"][n]["result_ms"] for r in work]),
+                "final_check_ms": stats([r["paste"][n]["final_check_ms"] for r in work]),
+                "key_delay_while_checking_ms": stats([r["paste"][n]["key_delay_while_checking_ms"] for r in work]),
                 "next_check_ms": stats([r["paste"][n]["next_check_ms"] for r in work], 2),
                 "next_key_latency_ms": stats([r["paste"][n]["next_key_latency_ms"] for r in work]),
                 "cache_cleared": all(r["paste"][n]["cache_cleared"] for r in work),
@@ -358,7 +377,7 @@ def targets(report: dict) -> dict:
         "single_file_boot_median_ms <= 1500": boot["median"],
         "single_file_boot_ratio_to_bare <= 0.65": ratio["median"],
         "keystroke_check_p95_ms <= 4": max((report["typing"][n]["p95_ms"] for n in report["typing"]), default=None),
-        "paste_100000_check_median_ms <= 300": (big.get("check_ms") or {}).get("median"),
+        "paste_100000_result_median_ms <= 300": (big.get("result_ms") or {}).get("median"),
         "single_file_bytes <= 8000000": report["sizes"]["single_file_bytes"],
     }
     out = {}
@@ -401,8 +420,12 @@ def markdown(report: dict) -> str:
         for n in PASTES:
             p = {name: report["paste"][name][str(n)] for name in ("single_file", "site")}
             cell = lambda x, k: f"{x[k]['median']} / {x[k]['p95']} ms"  # noqa: E731
-            lines.append(f"| {n:,}-char paste check, median / p95 | {cell(p['single_file'], 'check_ms')} "
-                         f"| {cell(p['site'], 'check_ms')} | – |")
+            lines.append(f"| {n:,}-char paste: paste → report shown, median / p95 | {cell(p['single_file'], 'result_ms')} "
+                         f"| {cell(p['site'], 'result_ms')} | – |")
+            lines.append(f"| … a key typed 50 ms into it waits, median / p95 | {cell(p['single_file'], 'key_delay_while_checking_ms')} "
+                         f"| {cell(p['site'], 'key_delay_while_checking_ms')} | – |")
+            lines.append(f"| … its last step (check + render of the whole draft), median | {p['single_file']['final_check_ms']['median']} ms "
+                         f"| {p['site']['final_check_ms']['median']} ms | – |")
             lines.append(f"| next keystroke after it: check / keydown→checked, median "
                          f"| {p['single_file']['next_check_ms']['median']} / {p['single_file']['next_key_latency_ms']['median']} ms "
                          f"| {p['site']['next_check_ms']['median']} / {p['site']['next_key_latency_ms']['median']} ms | – |")
