@@ -43,9 +43,23 @@ export async function loadPyodide(options = {}) {
     console.warn("checker: no interpreter snapshot, starting Python from scratch:", error);
   }
   if (bytes) {
+    // Pyodide copies the snapshot over the module's memory, which starts at the wasm's own initial
+    // size; a snapshot of a grown heap (the warm-up may grow it) needs the memory grown first.  The
+    // module is created here (Pyodide's createPyodideModule option) so its memory can be grown, with
+    // Emscripten's own resize function, between instantiation and the restore.
+    const { default: createModule } = await import(base + "pyodide.asm.mjs");
+    const header = new DataView(bytes.buffer, bytes.byteOffset, 8).getUint32(4, true);
+    const needed = bytes.length - header;
+    const createPyodideModule = async (settings) => {
+      const module = await createModule(settings);
+      if (module.HEAP8.length < needed && !(module._emscripten_resize_heap(needed) && module.HEAP8.length >= needed)) {
+        throw new Error(`cannot grow Python's memory to the snapshot's ${needed} bytes`);
+      }
+      return module;
+    };
     // A failure here (the wasm did not load, memory ran out) is reported as it is: starting again
     // without the snapshot would meet the same failure, only later.
-    const py = await load({ ...options, _loadSnapshot: bytes });
+    const py = await load({ ...options, _loadSnapshot: bytes, createPyodideModule });
     performance.mark("checker:snapshot");
     return py;
   }
