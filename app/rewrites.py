@@ -221,6 +221,25 @@ SERVED = frozenset({
 })
 
 
+_SENTENCES: dict[tuple[str, int, int], tuple[int, int]] = {}
+_SENTENCES_MAX = 2048
+
+
+def _sentence_cached(text: str, start: int, end: int) -> tuple[int, int]:
+    """``_sentence``, remembered across checks by the window of text it reads (a keystroke elsewhere in the
+    draft leaves the window, hence the answer, unchanged): its result depends on that window only."""
+    lo = max(0, start - _SENTENCE_REACH)
+    hi = min(len(text), end + _SENTENCE_REACH)
+    key = (text[lo:hi], start - lo, end - lo)
+    hit = _SENTENCES.get(key)
+    if hit is None:
+        hit = _sentence(key[0], start - lo, end - lo)
+        if len(_SENTENCES) >= _SENTENCES_MAX:
+            _SENTENCES.clear()
+        _SENTENCES[key] = hit
+    return lo + hit[0], lo + hit[1]
+
+
 def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
     """The sentence(s) holding ``text[start:end]``, without surrounding white space."""
     lo = max(0, start - _SENTENCE_REACH)
@@ -276,7 +295,7 @@ def _sentence_matches(sentence: str, candidates) -> list[tuple[int, int, Rewrite
 def rewrite_for(text: str, finding: Finding, candidates, memo: dict | None = None) -> tuple[int, int, str, str] | None:
     """``(fix_start, fix_end, replacement, rewrite id)`` for the widest match of a candidate rewrite that
     holds the finding, or None. ``memo`` keeps each sentence's matches across the findings of one check."""
-    a, b = _sentence(text, finding.start, finding.end)
+    a, b = _sentence_cached(text, finding.start, finding.end)
     if not a <= finding.start < finding.end <= b or b - a > _SENTENCE_MAX:
         return None
     key = (a, b, tuple(rw.id for rw in candidates))

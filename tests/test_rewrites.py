@@ -242,3 +242,20 @@ def test_fix_ranges_are_sound_on_any_mix(text):
 ])
 def test_no_phrase_fix_where_the_replacement_would_not_fit(draft):
     assert phrase_fixes(draft, app.check(draft)) == []
+
+
+def test_the_sentence_cache_answers_as_the_sentence_search_does():
+    """``_sentence_cached`` reads only a window around the finding; on any text and span it must give what
+    ``_sentence`` gives on the whole text (sentence ends at the window's edges included)."""
+    import random
+
+    from app import rewrites
+
+    rnd = random.Random(5)
+    alphabet = ["a", "b", " ", "\n", ".", "!", "?", "…", "。", "x. ", ". y", "  "]
+    for _ in range(3000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 1800)))
+        start = rnd.randrange(len(text))
+        end = min(len(text), start + rnd.randint(1, 30))
+        rewrites._SENTENCES.clear() if rnd.random() < 0.1 else None
+        assert rewrites._sentence_cached(text, start, end) == rewrites._sentence(text, start, end), (start, end)
