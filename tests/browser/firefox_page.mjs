@@ -6,55 +6,23 @@
 // Every request is logged; anything but the page itself (or, for the hosted folder, URLs under
 // the allowed prefix: its origin), blob: and data: is aborted.
 import puppeteer from "puppeteer-core";
+import { CHECK_TIMEOUT_MS, guardedPage, leaveLoading, waitFor } from "./firefox_driver.mjs";
 
 const [executablePath, url, draftsJSON, allowedPrefix] = process.argv.slice(2);
 const drafts = JSON.parse(draftsJSON);
-const BOOT_TIMEOUT_MS = 90000;
-const CHECK_TIMEOUT_MS = 15000;
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const allowed = (u) =>
-  u === url || (allowedPrefix && u.startsWith(allowedPrefix)) || u.startsWith("blob:") || u.startsWith("data:");
-
-async function waitFor(page, fn, arg, timeoutMs, what) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await page.evaluate(fn, arg);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 const result = { url, requests: { beforeReady: [], afterReady: [], foreign: [] }, errors: [], drafts: [] };
 let ready = false;
 const browser = await puppeteer.launch({ browser: "firefox", executablePath, headless: true });
 try {
   result.browser = await browser.version();
-  const page = await browser.newPage();
-  page.on("pageerror", (error) => result.errors.push(String(error && error.message ? error.message : error)));
-  page.on("console", (message) => {
-    if (message.type() === "error") result.errors.push(message.text());
-  });
-  await page.setRequestInterception(true);
-  page.on("request", (request) => {
-    const u = request.url();
-    (ready ? result.requests.afterReady : result.requests.beforeReady).push(u);
-    if (allowed(u)) request.continue();
-    else {
-      result.requests.foreign.push(u);
-      request.abort();
-    }
+  const page = await guardedPage(browser, {
+    url, allowedPrefix, result,
+    seen: (u) => (ready ? result.requests.afterReady : result.requests.beforeReady).push(u),
   });
   const started = Date.now();
   await page.goto(url, { waitUntil: "domcontentloaded" });
-  const state = await waitFor(
-    page,
-    () => document.documentElement.dataset.checker !== "loading" && document.documentElement.dataset.checker,
-    null,
-    BOOT_TIMEOUT_MS,
-    "the checker to leave 'loading'",
-  );
+  const state = await leaveLoading(page);
   ready = true;
   result.state = state;
   result.bootWallMs = Date.now() - started;

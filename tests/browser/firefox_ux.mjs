@@ -8,25 +8,10 @@
 // The plan: {mixed, fixes: [{draft, index}], template: {case, lang}, term, termDraft, keep, narrow}.
 // Requests other than the page itself, URLs under the allowed prefix, blob: and data: are aborted and listed.
 import puppeteer from "puppeteer-core";
+import { CHECK_TIMEOUT_MS, guardedPage, leaveLoading, waitFor } from "./firefox_driver.mjs";
 
 const [executablePath, url, planJSON, allowedPrefix] = process.argv.slice(2);
 const plan = JSON.parse(planJSON);
-const BOOT_TIMEOUT_MS = 90000;
-const CHECK_TIMEOUT_MS = 15000;
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const allowed = (u) =>
-  u === url || (allowedPrefix && u.startsWith(allowedPrefix)) || u.startsWith("blob:") || u.startsWith("data:");
-
-async function waitFor(page, fn, arg, timeoutMs, what) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await page.evaluate(fn, arg);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 const checks = (page) => page.evaluate(() => performance.getEntriesByName("checker:check").length);
 
@@ -43,13 +28,7 @@ async function checked(page, action, what) {
 }
 
 async function bootWait(page) {
-  const state = await waitFor(
-    page,
-    () => document.documentElement.dataset.checker !== "loading" && document.documentElement.dataset.checker,
-    null,
-    BOOT_TIMEOUT_MS,
-    "the checker to leave 'loading'",
-  );
+  const state = await leaveLoading(page);
   if (state !== "ready") {
     const status = await page.evaluate(() => document.getElementById("checker-status").textContent);
     throw new Error(`the checker did not become ready: ${state}: ${status}`);
@@ -113,21 +92,8 @@ const result = { url, requests: { foreign: [] }, errors: [], steps: {} };
 const browser = await puppeteer.launch({ browser: "firefox", executablePath, headless: true });
 try {
   result.browser = await browser.version();
-  const page = await browser.newPage();
+  const page = await guardedPage(browser, { url, allowedPrefix, result });
   await page.setViewport({ width: 1280, height: 900 });
-  page.on("pageerror", (error) => result.errors.push(String(error && error.message ? error.message : error)));
-  page.on("console", (message) => {
-    if (message.type() === "error") result.errors.push(message.text());
-  });
-  await page.setRequestInterception(true);
-  page.on("request", (request) => {
-    const u = request.url();
-    if (allowed(u)) request.continue();
-    else {
-      result.requests.foreign.push(u);
-      request.abort();
-    }
-  });
   await page.goto(url, { waitUntil: "domcontentloaded" });
   await bootWait(page);
   const steps = result.steps;
