@@ -323,20 +323,26 @@ _SEPARATOR = re.compile(r"[ .\-_·*|/+]+")
 _TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789@$")
 
 
-def _leet_tokens(text: str):
-    """Tokens ([a-z0-9@$]+) holding a letter next to a leet character, found from the hint matches."""
+def _hinted_tokens(hint: re.Pattern, chars, text: str):
+    """(start, end) of each run of ``chars`` around a match of ``hint``, every run once, left to right."""
     last_end = -1
     n = len(text)
-    for h in _LEET_HINT.finditer(text):
+    for h in hint.finditer(text):
         if h.start() < last_end:
             continue
         a = h.start()
-        while a > 0 and text[a - 1] in _TOKEN_CHARS:
+        while a > 0 and text[a - 1] in chars:
             a -= 1
         b = h.end()
-        while b < n and text[b] in _TOKEN_CHARS:
+        while b < n and text[b] in chars:
             b += 1
         last_end = b
+        yield a, b
+
+
+def _leet_tokens(text: str):
+    """Tokens ([a-z0-9@$]+) holding a letter next to a leet character, found from the hint matches."""
+    for a, b in _hinted_tokens(_LEET_HINT, _TOKEN_CHARS, text):
         yield a, text[a:b]
 
 
@@ -402,18 +408,7 @@ _NUMBER_UNIT = re.compile(
 
 def _word_leet_edits(text: str) -> list[tuple[int, int, str]]:
     edits: list[tuple[int, int, str]] = []
-    n = len(text)
-    last_end = -1
-    for h in _WORD_LEET_HINT.finditer(text):
-        if h.start() < last_end:
-            continue
-        a = h.start()
-        while a > 0 and text[a - 1] in _WORD_TOKEN_CHARS:
-            a -= 1
-        b = h.end()
-        while b < n and text[b] in _WORD_TOKEN_CHARS:
-            b += 1
-        last_end = b
+    for a, b in _hinted_tokens(_WORD_LEET_HINT, _WORD_TOKEN_CHARS, text):
         while a < b and text[a] == "!":  # "hello!!" and "!!liar": exclamation marks, not letters
             a += 1
         while b > a and text[b - 1] == "!":

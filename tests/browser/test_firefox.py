@@ -21,8 +21,8 @@ LONG_DRAFT = "\n".join(f"Line {i}: a sentence long enough to wrap in the box �
 DRAFTS = [EMOJI_DRAFT, REVIEW_DRAFT, ORDER_DRAFT, MARKUP_DRAFT, LONG_DRAFT, ""]
 
 
-@pytest.fixture(scope="module", params=["single-file", "site"])
-def firefox_run(request, dist, site_url):
+def node_for_firefox() -> str:
+    """The node binary that runs the puppeteer-core drivers, or a failure that says what to install."""
     if not FIREFOX:
         pytest.fail(f"no Firefox found — {INSTALL_HINT}")
     node = shutil.which("node")
@@ -30,10 +30,20 @@ def firefox_run(request, dist, site_url):
         pytest.fail("node is not on PATH — install Node.js 20+ (the Firefox test runs puppeteer-core)")
     if not (ROOT / "node_modules" / "puppeteer-core").is_dir():
         pytest.fail("node_modules/puppeteer-core is missing — run `npm ci`")
-    if request.param == "single-file":
-        url, allowed = (dist / "message-checker.html").resolve().as_uri(), ""
-    else:
-        url, allowed = site_url, site_url
+    return node
+
+
+def firefox_target(output: str, dist, site_url: str) -> tuple[str, str]:
+    """(URL, allowed prefix) of an output: the single file from disk, or the hosted folder's origin."""
+    if output == "single-file":
+        return (dist / "message-checker.html").resolve().as_uri(), ""
+    return site_url, site_url
+
+
+@pytest.fixture(scope="module", params=["single-file", "site"])
+def firefox_run(request, dist, site_url):
+    node = node_for_firefox()
+    url, allowed = firefox_target(request.param, dist, site_url)
     result = subprocess.run(
         [node, str(ROOT / "tests" / "browser" / "firefox_page.mjs"), FIREFOX, url, json.dumps(DRAFTS), allowed],
         capture_output=True, text=True, cwd=ROOT, timeout=300,
@@ -121,15 +131,8 @@ def applied(text: str, index: int) -> str:
 
 @pytest.fixture(scope="module", params=["single-file", "site"])
 def firefox_ux(request, dist, site_url):
-    if not FIREFOX:
-        pytest.fail(f"no Firefox found — {INSTALL_HINT}")
-    node = shutil.which("node")
-    if not node:
-        pytest.fail("node is not on PATH — install Node.js 20+ (the Firefox test runs puppeteer-core)")
-    if request.param == "single-file":
-        url, allowed = (dist / "message-checker.html").resolve().as_uri(), ""
-    else:
-        url, allowed = site_url, site_url
+    node = node_for_firefox()
+    url, allowed = firefox_target(request.param, dist, site_url)
     plan = {
         "mixed": MIXED_DRAFT,
         "fixes": [{"draft": d, "index": fix_index(d)} for d in FIX_DRAFTS],
