@@ -999,6 +999,15 @@ def clear_cache(catalogue: Catalogue | None = None) -> None:
                 vp.memo.clear()
 
 
+def _own_terms_of(caller: str, text, lang, own_terms) -> tuple[str, ...]:
+    """Validate the arguments check() and prepare() share; the own terms as a tuple (one str is one term)."""
+    if not isinstance(text, str):
+        raise TypeError(f"{caller}() needs a str, not {type(text).__name__}")
+    if lang is not None and lang not in ("en", "de", "fr", "es", "it", "ja", "zh"):
+        raise ValueError(f"unknown language {lang!r}: use one of en de fr es it ja zh, or None to detect")
+    return (own_terms,) if isinstance(own_terms, str) else tuple(own_terms)
+
+
 # The text prepare() worked on last, with its pieces and language, so the steps of one long paste cut and
 # weigh the text once.
 _prepared: list = [None, None, None]  # [text, cuts, doc]
@@ -1021,11 +1030,7 @@ def prepare(
     The page calls this in frame-sized steps after a long paste, so typing stays fluid while the pasted
     text is checked, then calls ``check`` once for the report.
     """
-    if not isinstance(text, str):
-        raise TypeError(f"prepare() needs a str, not {type(text).__name__}")
-    if lang is not None and lang not in ("en", "de", "fr", "es", "it", "ja", "zh"):
-        raise ValueError(f"unknown language {lang!r}: use one of en de fr es it ja zh, or None to detect")
-    own = (own_terms,) if isinstance(own_terms, str) else tuple(own_terms)
+    own = _own_terms_of("prepare", text, lang, own_terms)
     if not text or start >= len(text):
         return len(text)
     cat = catalogue if catalogue is not None else default_catalogue()
@@ -1069,13 +1074,7 @@ def check(
     cache: typing a character re-checks the piece it falls in and the one before (whose context changed).
     ``incremental=False`` ignores the cache (same result, all pieces checked).
     """
-    if not isinstance(text, str):
-        raise TypeError(f"check() needs a str, not {type(text).__name__}")
-    if lang is not None and lang not in ("en", "de", "fr", "es", "it", "ja", "zh"):
-        raise ValueError(f"unknown language {lang!r}: use one of en de fr es it ja zh, or None to detect")
-    if isinstance(own_terms, str):
-        own_terms = (own_terms,)
-    own = tuple(own_terms)
+    own = _own_terms_of("check", text, lang, own_terms)
     if not text:
         return Report(verdict="ok", findings=(), lang=lang or "en", reminders=())  # no pattern matches ""
     cat = catalogue if catalogue is not None else default_catalogue()

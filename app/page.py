@@ -189,10 +189,11 @@ class Page:
 
     # --- checking --------------------------------------------------------------------------------
 
-    def check(self) -> None:
+    def check(self, text: str | None = None) -> None:
         """Check the draft as it is now and show the result (timed as ``checker:check``)."""
         started = js.performance.now()
-        text = str(self.draft.value)
+        if text is None:  # the caller may already hold the draft: it is copied out of the page once
+            text = str(self.draft.value)
         report = app.check(text, own_terms=tuple(self.terms))
         self.text, self.report = text, report
         self.report_dict = report.to_dict()
@@ -212,9 +213,9 @@ class Page:
         self.hide_tip()
         js.performance.measure("checker:check", to_js({"start": started}, dict_converter=js.Object.fromEntries))
 
-    def safe_check(self) -> None:
+    def safe_check(self, text: str | None = None) -> None:
         try:
-            self.check()
+            self.check(text)
         except Exception as err:  # keep the page alive: the next keystroke checks again
             traceback.print_exc()
             self.status.className = "status error"
@@ -245,7 +246,7 @@ class Page:
             else:
                 start = self._long_change(text)
                 if start is None:
-                    self.safe_check()
+                    self.safe_check(text)
                 else:
                     self._begin_long_check(text, start)
         elif self._long is not None:

@@ -217,10 +217,7 @@ def findings_html(
             f'<p class="message">{escape(_localized(finding.get("message"), lang))}</p>',
         ]
         if suggestion:
-            parts.append(
-                f'<p class="suggestion"><span class="label">{escape(strings["findings.instead"])}</span> '
-                f"{escape(suggestion)}</p>"
-            )
+            parts.append(_suggestion_html(suggestion, strings))
         why = _reminder_html(finding, reminders, lang, strings)
         if why:
             parts.append(
@@ -236,6 +233,12 @@ def findings_html(
         parts.append("</p></li>")
         items.append("".join(parts))
     return "".join(items)
+
+
+def _suggestion_html(suggestion: str, strings: Mapping[str, str]) -> str:
+    """The suggested wording, in the list and in the card."""
+    return (f'<p class="suggestion"><span class="label">{escape(strings["findings.instead"])}</span> '
+            f"{escape(suggestion)}</p>")
 
 
 def tip_html(
@@ -259,10 +262,7 @@ def tip_html(
         parts.append(f'<p class="why"><span class="label">{escape(strings["findings.why"])}</span> {why}</p>')
     suggestion = _localized(finding.get("suggestion"), lang)
     if suggestion:
-        parts.append(
-            f'<p class="suggestion"><span class="label">{escape(strings["findings.instead"])}</span> '
-            f"{escape(suggestion)}</p>"
-        )
+        parts.append(_suggestion_html(suggestion, strings))
     fix = _fix_button(text, finding, index, strings)
     if fix:
         parts.append(f'<p class="finding-actions">{fix}</p>')

@@ -292,18 +292,13 @@ def _sentence_matches(sentence: str, candidates) -> list[tuple[int, int, Rewrite
     return found
 
 
-def rewrite_for(text: str, finding: Finding, candidates, memo: dict | None = None) -> tuple[int, int, str, str] | None:
+def rewrite_for(text: str, finding: Finding, candidates) -> tuple[int, int, str, str] | None:
     """``(fix_start, fix_end, replacement, rewrite id)`` for the widest match of a candidate rewrite that
-    holds the finding, or None. ``memo`` keeps each sentence's matches across the findings of one check."""
+    holds the finding, or None. Each sentence's matches are kept across findings and checks."""
     a, b = _sentence_cached(text, finding.start, finding.end)
     if not a <= finding.start < finding.end <= b or b - a > _SENTENCE_MAX:
         return None
-    key = (a, b, tuple(rw.id for rw in candidates))
-    found = memo.get(key) if memo is not None else None
-    if found is None:
-        found = _sentence_matches(text[a:b], candidates)
-        if memo is not None:
-            memo[key] = found
+    found = _sentence_matches(text[a:b], candidates)
     fs, fe = finding.start - a, finding.end - a
     best: tuple[int, int, Rewrite] | None = None
     for s, e, rw in found:
@@ -324,13 +319,12 @@ def apply_rewrites(text: str, report: Report, rewrites=None) -> Report:
     else:
         index = _index(rewrites)
     changed = False
-    memo: dict = {}
     findings = list(report.findings)
     for i, f in enumerate(findings):
         candidates = index.get(f.rule, []) + [rw for rw in index.get(f.category, []) if f.rule not in rw.serves]
         if not candidates:
             continue
-        found = rewrite_for(text, f, candidates, memo)
+        found = rewrite_for(text, f, candidates)
         if found is not None:
             s, e, replacement, _ = found
             findings[i] = replace(f, fix=replacement, fix_start=s, fix_end=e)

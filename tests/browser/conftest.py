@@ -8,6 +8,7 @@ The page's CSP also blocks Playwright's ``wait_for_function``, hence the polling
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -75,16 +76,24 @@ def dist(tmp_path_factory) -> Path:
     return out
 
 
+@contextlib.contextmanager
+def serving(folder: Path):
+    """``folder`` on http://127.0.0.1 with the stock handler of `python -m http.server` (the hosted folder
+    must work with it as is); yields the URL."""
+    handler = functools.partial(QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture(scope="session")
 def site_url(dist):
-    # The stock handler of `python -m http.server`: the folder must work with it as is.
-    handler = functools.partial(QuietHandler, directory=str(dist / "site"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
+    with serving(dist / "site") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -224,20 +224,14 @@ def test_a_runtime_file_that_fails_to_load_gives_a_visible_specific_error(chromi
 def test_without_its_snapshot_the_site_still_boots_and_checks(chromium, dist, tmp_path):
     """A host that drops the big snapshot file (or a browser that cannot restore it) costs start-up
     time, not the checker: Pyodide starts from scratch and the page works the same."""
-    import functools
-    import http.server
     import shutil
-    import threading
 
-    from .conftest import QuietHandler, open_checker
+    from .conftest import open_checker, serving
 
     site = tmp_path / "site"
     shutil.copytree(dist / "site", site)
     (site / "pyodide" / "checker.snapshot.gz").unlink()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}/"
-    try:
+    with serving(site) as url:
         checker = open_checker(chromium, "site", url, (url, "blob:", "data:"))
         try:
             page = checker.page
@@ -250,9 +244,6 @@ def test_without_its_snapshot_the_site_still_boots_and_checks(chromium, dist, tm
             assert any(u.endswith("/pyodide/checker.snapshot.gz") for u in checker.log.before_ready)
         finally:
             checker.page.context.close()
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def _long_paste() -> str:

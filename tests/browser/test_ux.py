@@ -17,7 +17,7 @@ from app import templates_library as templates
 from app.engine import validate_own_term
 from app.ui_text import ui_text
 
-from .conftest import ROOT, CheckerPage, open_checker, outputs, wait_ready
+from .conftest import ROOT, CheckerPage, wait_ready
 from .drafts import EMAIL, EMOJI_DRAFT, MARKUP_DRAFT, expected
 
 pytestmark = pytest.mark.browser
@@ -48,29 +48,9 @@ STARS_FIXED = ("Sorry about the scratch 🙏 order 123-1234567-1234567. "
 # --- helpers ----------------------------------------------------------------------------------------
 
 
-def open_fresh(browser, dist, site_url, output: str, **context_options) -> CheckerPage:
-    """A booted page in a new browser context (own storage, locale, viewport, colour scheme)."""
-    url, allowed = outputs(dist, site_url)[output]
-    return open_checker(browser, output, url, allowed, **context_options)
-
-
 def reload(checker: CheckerPage) -> None:
     checker.page.reload(wait_until="commit")
     wait_ready(checker)
-
-
-@pytest.fixture
-def fresh(chromium, dist, site_url):
-    opened: list[CheckerPage] = []
-
-    def opener(output: str, **options) -> CheckerPage:
-        page = open_fresh(chromium, dist, site_url, output, **options)
-        opened.append(page)
-        return page
-
-    yield opener
-    for page in opened:
-        page.page.context.close()
 
 
 def click(checker: CheckerPage, selector: str) -> None:
@@ -199,8 +179,8 @@ def test_marks_are_exactly_the_flagged_text_after_rtl_cjk_and_emoji(checker):
     assert set(by_severity.values()) <= {"solid", "wavy", "dotted"}
 
 
-def test_highlight_layer_stays_aligned_when_wrapping_scrolling_resizing_and_zooming(fresh, comparer, output):
-    checker = fresh(output, viewport={"width": 360, "height": 800}, device_scale_factor=1.5)
+def test_highlight_layer_stays_aligned_when_wrapping_scrolling_resizing_and_zooming(open_page, comparer, output):
+    checker = open_page(output, viewport={"width": 360, "height": 800}, device_scale_factor=1.5)
     text = (MIXED_DRAFT + " ") * 3 + "\n" + "\n".join(f"Line {i} 你好 שלום 😀 mail {EMAIL}" for i in range(30))
     checker.set_draft(text)
     assert layer_misalignment(checker, comparer) == 0
@@ -319,11 +299,11 @@ def test_language_switch_changes_everything_and_persists_across_reload(checker):
     assert checker.page.evaluate("() => document.documentElement.lang") == "zh-CN"
 
 
-def test_interface_language_follows_the_browser_when_not_chosen(fresh, output):
-    zh = fresh(output, locale="zh-CN")
+def test_interface_language_follows_the_browser_when_not_chosen(open_page, output):
+    zh = open_page(output, locale="zh-CN")
     assert zh.page.evaluate("() => document.documentElement.dataset.uiLang") == "zh"
     assert text_of(zh, "#checker-status") == ZH["status.ready"]
-    en = fresh(output, locale="en-GB")
+    en = open_page(output, locale="en-GB")
     assert en.page.evaluate("() => document.documentElement.dataset.uiLang") == "en"
     assert text_of(en, "#checker-status") == EN["status.ready"]
 
@@ -512,8 +492,8 @@ def run_axe(checker: CheckerPage) -> list[dict]:
 
 @pytest.mark.parametrize("width", [360, 1280])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_layout_contrast_and_accessibility(fresh, output, width, scheme):
-    checker = fresh(output, viewport={"width": width, "height": 900}, color_scheme=scheme, locale="zh-CN")
+def test_layout_contrast_and_accessibility(open_page, output, width, scheme):
+    checker = open_page(output, viewport={"width": width, "height": 900}, color_scheme=scheme, locale="zh-CN")
     checker.set_draft(NEW_USER_DRAFT + "\n" + FIXABLE_DRAFT)
     open_panel(checker, "templates")
     open_panel(checker, "own-terms")
@@ -535,8 +515,8 @@ def test_layout_contrast_and_accessibility(fresh, output, width, scheme):
     assert_clean(checker)
 
 
-def test_new_user_at_360px_in_chinese_sees_understands_and_fixes_all_three(fresh, output):
-    checker = fresh(output, viewport={"width": 360, "height": 740}, locale="zh-CN")
+def test_new_user_at_360px_in_chinese_sees_understands_and_fixes_all_three(open_page, output):
+    checker = open_page(output, viewport={"width": 360, "height": 740}, locale="zh-CN")
     checker.set_draft(NEW_USER_DRAFT)
     report = app.check(NEW_USER_DRAFT).to_dict()
     wanted = {"off-platform.messenger-app", "review-manipulation.incentive-for-review", "abusive.insult"}
