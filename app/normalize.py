@@ -513,8 +513,24 @@ _NUMBER_WORDS = {
     "ocho": "8", "nueve": "9",
     "due": "2", "tre": "3", "quattro": "4", "cinque": "5", "sei": "6", "sette": "7", "otto": "8", "nove": "9",
 }
+
+
+def _by_first_char(words) -> str:
+    """An alternation of ``words`` (tried in the given order) grouped by first character: ``a(?:…)|b(?:…)``.
+
+    At any position only the group of that character can match, and inside it the words keep their order,
+    so the matches are those of the plain alternation. Every branch now starts with a literal, which lets
+    ``re`` skip in C to the next position holding one of the first characters, and a position is tested
+    against one group instead of every word.
+    """
+    groups: dict[str, list[str]] = {}
+    for w in words:
+        groups.setdefault(w[0], []).append(re.escape(w[1:]))
+    return "|".join(re.escape(c) + "(?:" + "|".join(rest) + ")" for c, rest in groups.items())
+
+
 # Literal-first (so `re` skips ahead by first character); word edges are checked in Python.
-_NUMBER_WORD = re.compile("|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)))
+_NUMBER_WORD = re.compile(_by_first_char(sorted(_NUMBER_WORDS, key=len, reverse=True)))
 # Numbers from 10 to 99 in the five Latin languages: (tens digit, unit digit) from one regex with named
 # groups. Spanish "once" (11) is left out: it is an everyday English word.
 _UNIT_WORDS = {
@@ -556,7 +572,7 @@ def _alt(words) -> str:
 
 _FR_UNITS = "un|une|deux|trois|quatre|cinq|six|sept|huit|neuf"
 _FR_TEENS = "dix-sept|dix-huit|dix-neuf|dix|onze|douze|treize|quatorze|quinze|seize"
-_TWO_DIGITS = re.compile(
+_TWO_DIGITS_BODY = (
     # fr 70-79 and 80-99: "soixante et onze", "soixante-dix-sept", "quatre-vingts", "quatre-vingt-dix-huit"
     rf"(?P<fr70>soixante(?:[\s-]et[\s-]|[\s-])(?P<fr70t>{_FR_TEENS}))"
     rf"|(?P<fr80>quatre[\s-]vingts?(?:-(?:(?P<fr90t>{_FR_TEENS})|(?P<fr80u>{_FR_UNITS})))?)"
@@ -571,11 +587,22 @@ _TWO_DIGITS = re.compile(
     rf"|(?P<tens>(?P<tw>{_alt(_TENS_WORDS)})(?:(?:[\s-]et[\s-]|\s+y\s+|-|\s+)(?P<tu>{_alt(set(_UNIT_WORDS) - {'ein', 'eins'})})(?![^\W\d_]))?)"
     rf"|(?P<teen>{_alt(_TEEN_WORDS)})"
 )
-_TWO_DIGIT_HINT = re.compile(
-    r"zig|ssig|vingt|ante|enta|anta|eint|venti|teen|ten|elf|zwölf|zehn|dix|onze|douze|treize|quatorze|quinze|seize"
-    r"|diez|doce|trece|catorce|quince|dieci|undici|dodici|tredici|quattordici|quindici|sedici|twelve|eleven|forty"
-    r"|fifty|twenty|thirty|sixty|seventy|eighty|ninety"
+# The words a match of _TWO_DIGITS_BODY can begin with (each branch above begins with one of them).
+_TWO_DIGIT_FIRST_WORDS = (
+    "soixante", "quatre", "ein", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun", "veinti",
+    *_TENS_WORDS, *_ELIDED_TENS, *_TEEN_WORDS, "venti", "trenta", "quaranta", "cinquanta", "sessanta", "settanta", "ottanta", "novanta",
 )
+# The same matches, with a look-ahead for the first three letters of those words in front: a position
+# where no number word begins fails on one short literal test instead of walking every branch and group
+# above (the plain body costs ~10x more per character on ordinary text).
+_TWO_DIGITS = re.compile(
+    "(?=" + _by_first_char(sorted({w[:3] for w in _TWO_DIGIT_FIRST_WORDS})) + ")(?:" + _TWO_DIGITS_BODY + ")"
+)
+_TWO_DIGIT_HINT = re.compile(_by_first_char(
+    "zig|ssig|vingt|ante|enta|anta|eint|venti|teen|ten|elf|zwölf|zehn|dix|onze|douze|treize|quatorze|quinze|seize"
+    "|diez|doce|trece|catorce|quince|dieci|undici|dodici|tredici|quattordici|quindici|sedici|twelve|eleven|forty"
+    "|fifty|twenty|thirty|sixty|seventy|eighty|ninety".split("|")
+))
 
 
 def _two_digit_value(m: re.Match) -> str:
@@ -670,9 +697,25 @@ _DOT_PART = re.compile(_SPELLED_DOT)
 _DOT_TOKEN = re.compile(
     rf"[\[\(\{{<]\s{{0,3}}(?:{_DOT_WORD}|\.)\s{{0,3}}[\]\)\}}>]|(?<=\s)(?:{_DOT_WORD}|\.)(?=\s)|点|ドット|{_CJK_DOT}"
 )
+_MAIL_PROVIDER = re.compile(
+    r"(?:gmail|googlemail|yahoo|hotmail|outlook|live|msn|icloud|me|aol|proton(?:mail)?|gmx|web|t-online|"
+    r"freenet|orange|free|laposte|wanadoo|sfr|libero|virgilio|alice|tiscali|telefonica|qq|163|126|sina|sohu|"
+    r"foxmail|aliyun|139|yeah|docomo|ezweb|softbank|i\.softbank|naver|mail)\."
+)
+# Whether a text can hold anything ``_address_edits`` rebuilds (False: the view is the text view). Each
+# branch is a necessary part of one kind of edit: a bracketed "at"/"dot", a spelled or spaced dot (what a
+# spelled "at" needs in its domain too, and what "www dot brand dot com" is made of), "@" with a space
+# beside it, the CJK words and the CJK full stop between labels, or a spelled "at" followed by a mailbox
+# provider and its dot ("john at gmail.com"). A spelled "at" alone ("look at the box") cannot make an edit:
+# testing for it made most English drafts build this view for nothing. Written as
+#     [\[({<] … [\])}>] | \s DOT \s | \s@ | @\s | \s\.\s | \s AT \s{1,3} PROVIDER\. | 点 | ドット | アット | 艾特 | [a-z0-9]。[a-z]
+# (tests/test_engine_views.py), but starting with one character class (each branch then checks the
+# character it started on by a look-behind), so that `re` skips in C to the next bracket, space, "@" or
+# CJK character instead of trying every branch at every position.
 _ADDRESS_HINT = re.compile(
-    rf"[\[\(\{{<]\s{{0,3}}(?:{_AT_WORD}|{_DOT_WORD}|@|\.)\s{{0,3}}[\]\)\}}>]|\s(?:{_AT_WORD}|{_DOT_WORD})\s|\s@|@\s|\s\.\s"
-    r"|点|ドット|アット|艾特|[a-z0-9]。[a-z]"
+    rf"[\[\(\{{<\s@点ドア艾。](?:(?<=[\[\(\{{<])\s{{0,3}}(?:{_AT_WORD}|{_DOT_WORD}|@|\.)\s{{0,3}}[\]\)\}}>]"
+    rf"|(?<=\s)(?:{_DOT_WORD}\s|@|\.\s|{_AT_WORD}\s{{1,3}}{_MAIL_PROVIDER.pattern})|(?<=@)\s"
+    r"|(?<=点)|(?<=ド)ット|(?<=ア)ット|(?<=艾)特|(?<=[a-z0-9]。)(?=[a-z]))"
 )
 _TLDS = frozenset(_TLD_HINT[3:-1].split("|"))
 _LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-") | frozenset(map(chr, range(0xE0, 0x250)))
@@ -698,13 +741,6 @@ def _label_end_before(text: str, a: int) -> int:
     while j > lo and text[j - 1] in _LOCAL_CHARS:
         j -= 1
     return j
-
-
-_MAIL_PROVIDER = re.compile(
-    r"(?:gmail|googlemail|yahoo|hotmail|outlook|live|msn|icloud|me|aol|proton(?:mail)?|gmx|web|t-online|"
-    r"freenet|orange|free|laposte|wanadoo|sfr|libero|virgilio|alice|tiscali|telefonica|qq|163|126|sina|sohu|"
-    r"foxmail|aliyun|139|yeah|docomo|ezweb|softbank|i\.softbank|naver|mail)\."
-)
 
 
 # Words that precede a spelled "at" in ordinary sentences ("order at", "available at", "us at"): never the

@@ -1,0 +1,75 @@
+"""The fast forms of the views' regexes match exactly what their plain forms match (app/normalize.py).
+
+Several regexes of the views are written for speed (grouped by first character, a look-ahead in front,
+one character class first); the plain form each one stands for is spelled out here and compared with it on
+seeded random texts made of the words and separators that matter.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+from app import normalize as N
+
+_SEPARATORS = ["", "", " ", "  ", "-", "\n", "x", "é", "1", "²", " y ", " et ", "und"]
+
+
+def _texts(words: list[str], seed: int, n: int = 6000) -> list[str]:
+    rng = random.Random(seed)
+    return [
+        "".join(rng.choice(words) + rng.choice(_SEPARATORS) for _ in range(rng.randint(1, 12))) for _ in range(n)
+    ]
+
+
+def _number_words() -> list[str]:
+    return sorted({*N._NUMBER_WORDS, *N._UNIT_WORDS, *N._TENS_WORDS, *N._TEEN_WORDS, *N._ELIDED_TENS,
+                   *N._TWO_DIGIT_FIRST_WORDS, "quatre-vingt", "quatre-vingts", "soixante-dix", "zehn", "ten"})
+
+
+def test_two_digits_lookahead_keeps_the_matches():
+    plain = re.compile(N._TWO_DIGITS_BODY)
+    for t in _texts(_number_words(), 1):
+        assert [(m.span(), m.groupdict()) for m in N._TWO_DIGITS.finditer(t)] == [
+            (m.span(), m.groupdict()) for m in plain.finditer(t)
+        ], t
+
+
+def test_number_word_grouping_keeps_the_matches():
+    plain = re.compile("|".join(sorted(N._NUMBER_WORDS, key=len, reverse=True)))
+    for t in _texts(_number_words(), 2):
+        assert [m.span() for m in N._NUMBER_WORD.finditer(t)] == [m.span() for m in plain.finditer(t)], t
+
+
+def test_two_digit_hint_grouping_keeps_the_answer():
+    plain = re.compile(
+        r"zig|ssig|vingt|ante|enta|anta|eint|venti|teen|ten|elf|zwölf|zehn|dix|onze|douze|treize|quatorze|quinze"
+        r"|seize|diez|doce|trece|catorce|quince|dieci|undici|dodici|tredici|quattordici|quindici|sedici|twelve"
+        r"|eleven|forty|fifty|twenty|thirty|sixty|seventy|eighty|ninety"
+    )
+    for t in _texts(_number_words() + ["content", "often", "attention"], 3):
+        assert bool(N._TWO_DIGIT_HINT.search(t)) == bool(plain.search(t)), t
+
+
+_ADDRESS_WORDS = [
+    "john", "at", " at ", "  at  ", "gmail", ".", " . ", "com", "dot", " dot ", "(at)", "[dot]", "{ at }", "<.>",
+    "@", " @ ", "me", "web", "mail", "x", "点", "ドット", "アット", "アットマーク", "艾特", "。", "de", "www", " ",
+    "   ", "\n", "order", "shop", "i.softbank", "arroba", "punkt", "-", "1", "é", "qq", "163", "info", "look",
+]
+
+
+def test_address_hint_is_its_plain_form():
+    a, d, p = N._AT_WORD, N._DOT_WORD, N._MAIL_PROVIDER.pattern
+    plain = re.compile(
+        rf"[\[\(\{{<]\s{{0,3}}(?:{a}|{d}|@|\.)\s{{0,3}}[\]\)\}}>]|\s{d}\s|\s@|@\s|\s\.\s|\s{a}\s{{1,3}}{p}"
+        r"|点|ドット|アット|艾特|[a-z0-9]。[a-z]"
+    )
+    for t in _texts(_ADDRESS_WORDS, 4, 20000):
+        assert bool(N._ADDRESS_HINT.search(t)) == bool(plain.search(t)), t
+
+
+def test_address_hint_is_needed_for_every_edit():
+    """Without a hint the address view is the text view: so no text without one may have an edit."""
+    for t in _texts(_ADDRESS_WORDS, 5, 20000):
+        if not N._ADDRESS_HINT.search(t):
+            assert N._address_edits(t) == [], t
