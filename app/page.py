@@ -47,6 +47,9 @@ LONG_DRAFT = 8_000
 LONG_CHANGE = 4_000
 STEP_CHARS = 1_500
 STEP_BUDGET_MS = 12.0
+# A typed draft is written to localStorage at most this often (and when the page is hidden or left):
+# a write costs about a third of a millisecond, too much for every keystroke.
+DRAFT_SAVE_MS = 300
 # Keys that move the caret without an input event: the caret's finding is explained after them.
 CARET_KEYS = frozenset(
     {"ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "PageUp", "PageDown"}
@@ -141,6 +144,11 @@ class Page:
         self.reminders: dict[str, object] = {}
         self.tip_finding: int | None = None
         self.last_summary = ""
+        self._shown: tuple[str, str, str] = ("", "", "")  # (highlights, findings, verdict) HTML on the page
+        self._tip_open = False  # mirrors ``not self.tip.hidden`` (reading it back costs a call into JS)
+        self._unsaved: str | None = None  # a typed draft not yet written to localStorage
+        self._save_timer = None
+        self._measure = js.Object.new()  # the options of performance.measure, reused
         self._frame_pending = False
         self._input_pending = False
         self._long: list | None = None  # [text, next offset, started at]: a long paste being checked in steps
@@ -159,6 +167,7 @@ class Page:
             "template": create_proxy(self.on_template_change),
             "resize": create_proxy(self.on_resize),
             "preload": create_proxy(self.preload_rewrites),
+            "save": create_proxy(self.flush_draft),
         }
 
     # --- storage ---------------------------------------------------------------------------------
@@ -182,15 +191,32 @@ class Page:
             self.storage.remove(TERMS_KEY)
 
     def _save_draft(self, text: str) -> None:
+        self._unsaved = None
         if text:
             self.storage.set(DRAFT_KEY, text)
         else:
             self.storage.remove(DRAFT_KEY)
 
+    def _save_draft_soon(self, text: str) -> None:
+        """Keep a typed draft: written within DRAFT_SAVE_MS, or at once when the page is hidden or left."""
+        self._unsaved = text
+        if self._save_timer is None:
+            self._save_timer = js.setTimeout(self._proxies["save"], DRAFT_SAVE_MS)
+
+    def flush_draft(self, *_args) -> None:
+        self._save_timer = None
+        if self._unsaved is not None:
+            self._save_draft(self._unsaved)
+
     # --- checking --------------------------------------------------------------------------------
 
-    def check(self, text: str | None = None) -> None:
-        """Check the draft as it is now and show the result (timed as ``checker:check``)."""
+    def check(self, text: str | None = None, typed: bool = False) -> None:
+        """Check the draft as it is now and show the result (timed as ``checker:check``).
+
+        A keystroke's check touches the page as little as it can (each call into the DOM costs, and
+        reading layout back forces the browser to lay the page out in the middle of the frame): only
+        the parts whose HTML changed are replaced, and a typed draft is saved a moment later
+        (``typed``: the check comes from typing; any other change is saved at once)."""
         started = js.performance.now()
         if text is None:  # the caller may already hold the draft: it is copied out of the page once
             text = str(self.draft.value)
@@ -199,23 +225,36 @@ class Page:
         self.report_dict = report.to_dict()
         self.reminders = {str(r["category"]): r for r in report.reminders}
         shown = render.render(text, self.report_dict, self.lang, self.strings, self.reminders)
-        self.highlights.innerHTML = shown.highlights
-        # New content can reset the layer's scroll position; keep it on the textarea's.
-        self.highlights.scrollTop = self.draft.scrollTop
-        self.findings.innerHTML = shown.findings
-        self.verdict.innerHTML = shown.verdict
-        self.verdict.dataset.verdict = shown.verdict_key
+        highlights, findings, verdict = self._shown
+        if shown.highlights != highlights:
+            self.highlights.innerHTML = shown.highlights
+        if self.highlights.hasAttribute("data-behind"):
+            # The textarea scrolled further than the layer's old content reached (a new last line, a
+            # paste): web/boot.js marks that. Now that the content is there, follow it (this reads
+            # layout back, so only when needed).
+            self.highlights.removeAttribute("data-behind")
+            self.highlights.scrollTop = self.draft.scrollTop
+        if shown.findings != findings:
+            self.findings.innerHTML = shown.findings
+        if shown.verdict != verdict:
+            self.verdict.innerHTML = shown.verdict
+            self.verdict.dataset.verdict = shown.verdict_key
+        self._shown = (shown.highlights, shown.findings, shown.verdict)
         if shown.summary != self.last_summary:  # announce changes of the verdict, not every keystroke
             self.last_summary = shown.summary
             self.summary.textContent = shown.summary
         self.char_count.textContent = self.strings["editor.char_count"].format(n=len(text))
-        self._save_draft(text)
+        if typed:
+            self._save_draft_soon(text)
+        else:
+            self._save_draft(text)
         self.hide_tip()
-        js.performance.measure("checker:check", to_js({"start": started}, dict_converter=js.Object.fromEntries))
+        self._measure.start = started
+        js.performance.measure("checker:check", self._measure)
 
-    def safe_check(self, text: str | None = None) -> None:
+    def safe_check(self, text: str | None = None, typed: bool = False) -> None:
         try:
-            self.check(text)
+            self.check(text, typed)
         except Exception as err:  # keep the page alive: the next keystroke checks again
             traceback.print_exc()
             self.status.className = "status error"
@@ -246,7 +285,7 @@ class Page:
             else:
                 start = self._long_change(text)
                 if start is None:
-                    self.safe_check(text)
+                    self.safe_check(text, typed=True)
                 else:
                     self._begin_long_check(text, start)
         elif self._long is not None:
@@ -274,6 +313,7 @@ class Page:
         self._long = [text, start, js.performance.now()]
         # The old marks and list belong to the old text: hide them until the new report is shown.
         self.highlights.innerHTML = ""
+        self._shown = ("", *self._shown[1:])
         self.findings.setAttribute("aria-busy", "true")
         self.findings.classList.add("stale")
         self._long_check_step()
@@ -322,7 +362,7 @@ class Page:
         if marks.length == 0:
             self.hide_tip()
             return
-        if self.tip_finding != index or self.tip.hidden:
+        if self.tip_finding != index or not self._tip_open:
             self.tip_body.innerHTML = render.tip_html(
                 self.text, findings[index], index, self.lang, self.strings, self.reminders
             )
@@ -339,6 +379,7 @@ class Page:
         if item is not None:
             item.setAttribute("aria-current", "true")
         self.tip.hidden = False
+        self._tip_open = True
         self.place_tip(marks.item(marks.length - 1))
 
     def place_tip(self, mark) -> None:
@@ -354,8 +395,11 @@ class Page:
         self.tip.style.left = f"{left:.0f}px"
 
     def hide_tip(self) -> None:
-        if not self.tip.hidden:
+        if self.tip_finding is None and not self._tip_open:
+            return  # nothing shown, no mark active (show_tip is the only one that marks them)
+        if self._tip_open:
             self.tip.hidden = True
+            self._tip_open = False
         self.tip_finding = None
         for mark in self.highlights.querySelectorAll("mark[data-active]"):
             mark.removeAttribute("data-active")
@@ -411,7 +455,7 @@ class Page:
             self.hide_tip()
 
     def on_keydown(self, event) -> None:
-        if str(event.key) == "Escape" and not self.tip.hidden:
+        if str(event.key) == "Escape" and self._tip_open:
             self.hide_tip()
             self.draft.focus()
 
@@ -704,6 +748,8 @@ class Page:
         js.document.addEventListener("click", p["click"])
         js.document.addEventListener("keydown", p["keydown"])
         js.window.addEventListener("resize", p["resize"])
+        js.window.addEventListener("pagehide", p["save"])  # a typed draft not saved yet is kept
+        js.document.addEventListener("visibilitychange", p["save"])
         _by_id("terms-form").addEventListener("submit", p["submit"])
         _by_id("template-case").addEventListener("change", p["template"])
         _by_id("template-lang").addEventListener("change", p["template"])

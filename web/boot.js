@@ -67,6 +67,9 @@
     const layer = document.getElementById("highlights");
     layer.scrollTop = draft.scrollTop;
     layer.scrollLeft = draft.scrollLeft;
+    // The layer's content is the last check's: when the textarea scrolled past its end (a new last
+    // line typed, a paste) the layer could not follow; the next check re-syncs it (app/page.py).
+    if (layer.scrollTop !== draft.scrollTop) layer.dataset.behind = "true";
   }, true);
 
   function start() {

@@ -163,6 +163,42 @@ def test_highlight_layer_wraps_and_scrolls_with_the_textarea(checker):
     checker.set_draft("")
 
 
+SCROLL_TOPS = "() => [document.getElementById('draft').scrollTop, document.getElementById('highlights').scrollTop]"
+
+
+def test_highlight_layer_keeps_up_with_new_last_lines_and_a_long_paste(checker):
+    """The textarea scrolls as soon as a key adds a last line, before the check puts that line in the
+    layer: the layer cannot follow then, and must catch up once the check has drawn it. The same when a
+    long paste empties the layer while it is checked in steps."""
+    page = checker.page
+    checker.set_draft("\n".join(f"Line {i}: mail {EMAIL}" for i in range(40)))
+    page.evaluate("() => { const d = document.getElementById('draft'); d.focus();"
+                  " d.setSelectionRange(d.value.length, d.value.length); d.scrollTop = d.scrollHeight; }")
+    checker.settle()
+    start = page.evaluate(SCROLL_TOPS)
+    assert start[0] > 0 and start[0] == start[1], start
+    for line in ("one more line", "and another", "and the last"):
+        page.keyboard.press("Enter")
+        page.keyboard.type(line)
+        checker.wait_until(f"() => document.getElementById('highlights').textContent.endsWith({line!r})", what="the typed line")
+        checker.settle()
+        tops = page.evaluate(SCROLL_TOPS)
+        assert tops[0] > start[0] and tops[0] == tops[1], (line, tops)
+    long_draft = "\n".join(f"Row {i}: write to {EMAIL} for the manual" for i in range(400))
+    assert len(long_draft) > 8_000  # app/page.py LONG_DRAFT: checked in steps, layer emptied meanwhile
+    long_checks = page.evaluate("() => performance.getEntriesByName('checker:long-check').length")
+    page.evaluate("""(text) => { const d = document.getElementById('draft'); d.focus(); d.value = text;
+                      d.setSelectionRange(text.length, text.length); d.scrollTop = d.scrollHeight;
+                      d.dispatchEvent(new InputEvent('input', {bubbles: true, inputType: 'insertFromPaste'})); }""",
+                  long_draft)
+    checker.wait_until(f"() => performance.getEntriesByName('checker:long-check').length > {long_checks}",
+                       timeout=60, what="the long paste's report")
+    checker.settle()
+    tops = page.evaluate(SCROLL_TOPS)
+    assert tops[0] > start[0] and tops[0] == tops[1], tops
+    checker.set_draft("")
+
+
 PROBE_PY = """\
 import sys, js
 before = sorted(m for m in sys.modules if m.split(".")[0] in ("jinja2", "markupsafe"))
