@@ -407,7 +407,7 @@ class _ViewPlan:
     """
 
     __slots__ = ("rps", "masks", "always", "non_ascii", "classes", "folded", "lits", "lit_patterns", "pattern_lits", "conditions",
-                 "index3", "keys3", "index1", "keys1", "spanning", "memo", "_ids")
+                 "index3", "keys3", "index1", "keys1", "spanning", "memo", "_ids", "view_names")
 
     def __init__(self) -> None:
         self.rps: list[tuple[int, int]] = []  # pattern number -> (rule position, pattern position)
@@ -481,6 +481,7 @@ class _ViewPlan:
     def freeze(self) -> None:
         if self.folded is not None:
             self.folded.freeze()
+        self.view_names = tuple(sorted(self.masks.keys() | (self.folded.masks.keys() if self.folded else ())))
         self.keys3 = frozenset(self.index3)
         self.keys1 = frozenset(self.index1)
         self.index3 = {k: tuple(v) for k, v in self.index3.items()}
@@ -511,17 +512,48 @@ class _ViewPlan:
             self.memo[tok] = found
         return found
 
-    def present(self, text: str) -> tuple[set[int], int]:
-        """(numbers of the literals that occur in ``text``, bit set of the patterns they name)."""
-        lids: set[int] = set()
-        pm = 0
-        if len(self.lits) <= _FEW_LITERALS:
+    def present(self, text: str, split: int = 0, parts: dict | None = None) -> tuple[set[int], int]:
+        """(numbers of the literals that occur in ``text``, bit set of the patterns they name).
+
+        ``split``: where the piece ends and its context begins in ``text``. When white space is on one side
+        of it no token crosses it, so the tokens' literals are those of ``text[:split]`` plus those of
+        ``text[split:]``, each looked up in ``parts`` (one dict per check): the context of one piece is
+        usually the next piece's own text, read once instead of twice."""
+        lits = self.lits
+        if len(lits) <= _FEW_LITERALS:
             # A few literals (the whole-draft rules): searching each is cheaper than reading the tokens.
-            for lid, lit in enumerate(self.lits):
+            lids: set[int] = set()
+            pm = 0
+            for lid, lit in enumerate(lits):
                 if lit in text:
                     lids.add(lid)
                     pm |= self.lit_patterns[lid]
             return lids, pm
+        if parts is not None and 0 < split < len(text) and (text[split - 1].isspace() or text[split].isspace()):
+            head, tail = text[:split], text[split:]
+            found = parts.get(head)
+            if found is None:
+                found = parts[head] = self._tokens(head)
+            found2 = parts.get(tail)
+            if found2 is None:
+                found2 = parts[tail] = self._tokens(tail)
+            lids = found[0] | found2[0]
+            pm = found[1] | found2[1]
+        else:
+            lids, pm = self._tokens(text)
+        if self.spanning:
+            for lid, lit in self.spanning:
+                if lit in text:
+                    if type(lids) is frozenset:
+                        lids = set(lids)
+                    lids.add(lid)
+                    pm |= self.lit_patterns[lid]
+        return lids, pm
+
+    def _tokens(self, text: str) -> tuple[frozenset[int], int]:
+        """(literals, patterns naming them) of the white-space-free tokens of ``text``."""
+        lids: set[int] = set()
+        pm = 0
         memo = self.memo
         for tok in set(_TOKEN.findall(text)):
             found = memo.get(tok)
@@ -530,19 +562,17 @@ class _ViewPlan:
             if found[0]:
                 lids.update(found[0])
                 pm |= found[1]
-        for lid, lit in self.spanning:
-            if lit in text:
-                lids.add(lid)
-                pm |= self.lit_patterns[lid]
-        return lids, pm
+        return frozenset(lids), pm
 
-    def candidates(self, view: str, text: str, cache: dict) -> list[tuple[int, int, list[str] | None]]:
+    def candidates(self, view: str, text: str, cache: dict, split: int = 0,
+                   parts: dict | None = None) -> list[tuple[int, int, list[str] | None]]:
         """Patterns of ``view`` that can match ``text``: (rule position, pattern position, the required
         literals present or None when the pattern has no prefilter). ``cache`` keeps what was found per text
-        for the other views of one check (most views of a plain draft are the same string)."""
+        for the other views of one piece (most views of a plain draft are the same string); ``split`` and
+        ``parts``: see ``present``."""
         found = cache.get(id(text))
         if found is None:
-            found = cache[id(text)] = (*self.present(text), text)  # the text too: its id stays its own
+            found = cache[id(text)] = (*self.present(text, split, parts), text)  # the text too: its id stays its own
         lids, pm, _ = found
         pm = (pm | self.always) & self.masks.get(view, 0)
         if pm & self.non_ascii:
@@ -586,7 +616,7 @@ class _Plan:
     """What the engine derives from a catalogue once: the literal indexes of the sentence-scoped rules and of
     the whole-draft rules, and the cache of checked pieces (see ``check``)."""
 
-    __slots__ = ("views", "draft_views", "rule_langs", "_skip_cache", "cache", "compiled", "findings")
+    __slots__ = ("views", "raw_views", "draft_views", "sentence_indexes", "rule_langs", "_skip_cache", "cache", "compiled", "findings")
 
     def skip_for(self, present: set[str]) -> frozenset[int]:
         """Positions of the rules none of whose languages is in the draft (cached per language set)."""
@@ -610,19 +640,25 @@ class _Plan:
         # lookup instead of the catalogue's lazily compiling sequence on every candidate).
         self.compiled: list[list[re.Pattern | None]] = [[None] * len(r.patterns) for r in cat.rules]
         # One literal index per scope over all views: views of a plain draft are often one string, read once.
+        # The raw view (the draft as typed) is never that string, and its few patterns name few literals:
+        # they get an index of their own, whose literals are looked for one by one, instead of reading every
+        # token of the raw text in the big index.
         self.views = _ViewPlan()
+        self.raw_views = _ViewPlan()
         self.draft_views = _ViewPlan()
         self.cache = _LRU(_CACHE_SIZE, _CACHE_CHARS)
         self.findings: dict[tuple, Finding] = {}  # (rule position, start, end, text) -> Finding (see _report)
         for ri, rule in enumerate(cat.rules):
-            vp = self.draft_views if rule.scope == "draft" else self.views
+            vp = self.draft_views if rule.scope == "draft" else self.raw_views if rule.view == "raw" else self.views
             for pi, lits in enumerate(rule.prefilters):
                 # Whole-draft patterns (anchored, one run per check) are not worth analysing at start-up.
                 source = _source(rule, pi) if lits is None and rule.scope != "draft" else None
                 vp.add(rule.view, (ri, pi), lits, rule.conditions[pi] if rule.conditions and lits is not None else (),
                        source)
         self.views.freeze()
+        self.raw_views.freeze()
         self.draft_views.freeze()
+        self.sentence_indexes = (self.views, self.raw_views)
 
 
 def _source(rule: Rule, pi: int) -> str:
@@ -890,9 +926,11 @@ def _pieces(text: str) -> list[int]:
 
 
 def _scan(plan: _Plan, cat: Catalogue, work: str, limit: int, doc: str, lang: str | None,
-          own_terms: tuple[str, ...], index: _ViewPlan, views: Views | None = None) -> tuple:
+          own_terms: tuple[str, ...], indexes: tuple[_ViewPlan, ...], views: Views | None = None,
+          parts: dict | None = None) -> tuple:
     """Raw hits ``(rule position, start, end)`` (own terms: ``(term, start, end)``) of the rules in
-    ``index`` (a scope's literal index) on ``work``, keeping those that start before ``limit``."""
+    ``indexes`` (a scope's literal indexes) on ``work``, keeping those that start before ``limit``. ``parts``:
+    the literals of texts already read in this check (``_ViewPlan.present``)."""
     if views is None:
         views = Views(work)
     segs = segments(work, lang, doc)
@@ -902,34 +940,34 @@ def _scan(plan: _Plan, cat: Catalogue, work: str, limit: int, doc: str, lang: st
     compiled = plan.compiled
     digit_counts: dict[str, int] = {}
     vlimits: dict[str, int] = {}
-    found: dict = {}
-    all_views = index.masks.keys() | (index.folded.masks.keys() if index.folded is not None else ())
-    for view_name in sorted(all_views):
-        view = views[view_name]
-        text = view.text
-        # The first view offset whose draft offset is at or after the limit (view maps are non-decreasing).
-        vlimit = vlimits[view_name] = min(limit, len(text)) if view.starts is None else bisect_left(view.starts, limit)
-        sent = None
-        for ri, pi, literals in index.candidates(view_name, text, found):
-            rule = rules[ri]
-            if rule.digits is not None:
-                nd = digit_counts.get(view_name)
-                if nd is None:
-                    nd = digit_counts[view_name] = _digit_count(text)
-                if nd < rule.digits[0]:
-                    continue
-            if literals is None:
-                windows = None
-            else:
-                if sent is None:
-                    sent = _sentences_of(text, sentences)
-                windows = sent.windows(literals)
-            pat = compiled[ri][pi]
-            if pat is None:
-                pat = compiled[ri][pi] = rule.patterns[pi]
-            windows = _first_window(pat, text, windows, vlimit)
-            if windows is not _NOWHERE:
-                by_rule.setdefault(ri, []).append((pi, windows))
+    for index in indexes:
+        found: dict = {}
+        for view_name in index.view_names:
+            view = views[view_name]
+            text = view.text
+            # The first view offset whose draft offset is at or after the limit (view maps are non-decreasing).
+            vlimit = vlimits[view_name] = min(limit, len(text)) if view.starts is None else bisect_left(view.starts, limit)
+            sent = None
+            for ri, pi, literals in index.candidates(view_name, text, found, vlimit, parts):
+                rule = rules[ri]
+                if rule.digits is not None:
+                    nd = digit_counts.get(view_name)
+                    if nd is None:
+                        nd = digit_counts[view_name] = _digit_count(text)
+                    if nd < rule.digits[0]:
+                        continue
+                if literals is None:
+                    windows = None
+                else:
+                    if sent is None:
+                        sent = _sentences_of(text, sentences)
+                    windows = sent.windows(literals)
+                pat = compiled[ri][pi]
+                if pat is None:
+                    pat = compiled[ri][pi] = rule.patterns[pi]
+                windows = _first_window(pat, text, windows, vlimit)
+                if windows is not _NOWHERE:
+                    by_rule.setdefault(ri, []).append((pi, windows))
     out: list[tuple] = []
     rule_langs = plan.rule_langs
     skip = None
@@ -955,14 +993,15 @@ def _scan(plan: _Plan, cat: Catalogue, work: str, limit: int, doc: str, lang: st
 
 
 def _piece_hits(plan: _Plan, cat: Catalogue, text: str, a: int, b: int, c: int, doc: str, lang: str | None,
-                own_terms: tuple[str, ...], use_cache: bool) -> tuple:
-    """Hits starting in the piece ``text[a:b]``, seen with the next piece ``text[b:c]`` as context."""
+                own_terms: tuple[str, ...], use_cache: bool, parts: dict | None = None) -> tuple:
+    """Hits starting in the piece ``text[a:b]``, seen with the next piece ``text[b:c]`` as context.
+    ``parts``: see ``_scan``."""
     piece, after = text[a:b], text[b:c]
     use_cache = use_cache and c - a <= _CACHE_MAX_CHARS
     key = (piece, after, doc, lang, own_terms)
     hits = plan.cache.get(key) if use_cache else None
     if hits is None:
-        hits = _scan(plan, cat, piece + after, len(piece), doc, lang, own_terms, plan.views)
+        hits = _scan(plan, cat, piece + after, len(piece), doc, lang, own_terms, plan.sentence_indexes, None, parts)
         if use_cache:
             plan.cache.put(key, hits, c - a)
     return hits
@@ -993,7 +1032,7 @@ def clear_cache(catalogue: Catalogue | None = None) -> None:
     plan = _plan_for(cat)
     plan.cache.clear()
     plan.findings.clear()
-    for index in (plan.views, plan.draft_views):
+    for index in (plan.views, plan.raw_views, plan.draft_views):
         for vp in (index, index.folded):
             if vp is not None:
                 vp.memo.clear()
@@ -1045,10 +1084,11 @@ def prepare(
     k = max(0, bisect_right(cuts, max(0, start)) - 1)
     a = cuts[k - 1] if k > 0 else 0
     done = 0
+    parts: dict = {}
     while k < len(cuts) and (done < chars or a <= start):  # at least up to the piece holding start
         b = cuts[k]
         c = cuts[k + 1] if k + 1 < len(cuts) else b
-        _piece_hits(plan, cat, text, a, b, c, doc, lang, own, True)
+        _piece_hits(plan, cat, text, a, b, c, doc, lang, own, True, parts)
         done += b - a
         a = b
         k += 1
@@ -1082,10 +1122,11 @@ def check(
     cuts = _pieces(text)
     doc = lang or _doc_of(plan, text, cuts, incremental)
     raw: list[tuple[object, int, int]] = []
+    parts: dict = {}
     a = 0
     for k, b in enumerate(cuts):
         c = cuts[k + 1] if k + 1 < len(cuts) else b
-        for h, s, e in _piece_hits(plan, cat, text, a, b, c, doc, lang, own, incremental):
+        for h, s, e in _piece_hits(plan, cat, text, a, b, c, doc, lang, own, incremental, parts):
             raw.append((h, s + a, e + a))
         a = b
     if plan.draft_views.rps or plan.draft_views.folded is not None:
@@ -1105,7 +1146,7 @@ def check(
                 parts.append((a, v))
                 a = b
             views.preset("text", join_views("text", parts))
-        raw.extend(_scan(plan, cat, text, len(text) + 1, doc, lang, (), plan.draft_views, views))
+        raw.extend(_scan(plan, cat, text, len(text) + 1, doc, lang, (), (plan.draft_views,), views))
     return _report(cat, text, raw, doc)
 
 
