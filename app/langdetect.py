@@ -58,8 +58,16 @@ _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 _LATIN_WORD = re.compile(r"[a-zà-ÿœ']+")
 _LATIN_LETTER = re.compile(r"[A-Za-zÀ-ÿ]")
+# Everything but those letters: what is left after deleting it is the text's Latin letters, counted without
+# making a one-character string per letter (``findall``), at half the cost.
+_NOT_LATIN_LETTERS = re.compile(r"[^A-Za-zÀ-ÿ]+")
 # Sentence ends: .!? followed by space or end, CJK full stops, and line breaks.
 _SENTENCE_END = re.compile(r"[.!?…]+(?=\s|$)|[。！？]+|\n+")
+
+
+def _latin_count(text: str) -> int:
+    """How many characters of ``text`` match ``_LATIN_LETTER``."""
+    return len(_NOT_LATIN_LETTERS.sub("", text))
 
 
 def _latin_vector(text: str) -> list[int]:
@@ -98,7 +106,7 @@ def _script_lang(text: str) -> str | None:
     if not _HAN.search(text):
         return None
     han = len(_HAN.findall(text))
-    if han >= 2 and han * 3 >= len(_LATIN_LETTER.findall(text)):
+    if han >= 2 and han * 3 >= _latin_count(text):
         return "zh"
     return None
 
@@ -122,7 +130,7 @@ def text_stats(text: str) -> tuple:
     white space or a CJK full stop), so a draft's language can be decided from cached pieces."""
     kana = _KANA.search(text) is not None
     han = len(_HAN.findall(text)) if _HAN.search(text) else 0
-    latin = len(_LATIN_LETTER.findall(text))
+    latin = _latin_count(text)
     return kana, han, latin, tuple(_latin_vector(text))
 
 
