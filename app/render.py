@@ -1,7 +1,9 @@
 """A report as HTML for the page: the highlight layer, the findings list and the verdict banner.
 
 Pure (no ``js``, no DOM): app/page.py puts these strings into the page with one ``innerHTML`` per
-element per check, and pytest checks them on CPython.  Everything that comes from the draft or
+element whose HTML changed, and pytest checks them on CPython.  A long draft has hundreds of findings
+and is re-rendered on every keystroke, so the list's entries are kept by what they show
+(``_ENTRY_CACHE``) and only their numbers (index, UTF-16 offsets) are filled in per check.  Everything that comes from the draft or
 the rules is escaped, so a draft holding ``<img onerror=…>`` shows up as text.
 
 Offsets: the engine reports code points; the DOM (``textarea.setSelectionRange``) counts UTF-16
@@ -12,6 +14,8 @@ conversion: it holds the same text, cut at the same characters.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -53,18 +57,18 @@ class Rendered:
     summary: str = ""  # plain text for the aria-live summary (announced only when it changes)
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+
+
 def utf16_offsets(text: str, offsets: Iterable[int]) -> dict[int, int]:
-    """Map code-point offsets into ``text`` to UTF-16 offsets, in one pass over the text."""
-    wanted = sorted(set(offsets))
+    """Map code-point offsets into ``text`` to UTF-16 offsets: each character beyond U+FFFF before an
+    offset adds one code unit (the astral characters are found by one C-level search)."""
+    astral = [m.start() for m in _ASTRAL.finditer(text)] if not text.isascii() else []
     result: dict[int, int] = {}
-    extra = 0  # one extra code unit for every astral character passed so far
-    position = 0
-    for offset in wanted:
+    for offset in offsets:
         if not 0 <= offset <= len(text):
             raise ValueError(f"offset {offset} outside the draft (length {len(text)})")
-        extra += sum(1 for ch in text[position:offset] if ord(ch) > 0xFFFF)
-        position = offset
-        result[offset] = offset + extra
+        result[offset] = offset + bisect_left(astral, offset) if astral else offset
     return result
 
 
@@ -122,6 +126,8 @@ def highlight_html(text: str, findings: Sequence[Mapping]) -> str:
 
 
 def _localized(value: object, lang: str) -> str:
+    if isinstance(value, str):
+        return value
     if isinstance(value, Mapping):
         return str(value.get(lang) or value.get("en") or next(iter(value.values()), ""))
     return "" if value is None else str(value)
@@ -197,42 +203,87 @@ def findings_html(
     """
     reminders = reminders or {}
     units = utf16_offsets(text, (p for f in findings for p in (f["start"], f["end"])))
+    if len(_ENTRY_CACHE) > _ENTRY_CACHE_SIZE:
+        _ENTRY_CACHE.clear()
     items = []
     for index, finding in enumerate(findings):
-        severity = str(finding["severity"])
-        title = _localized(finding.get("title"), lang)
-        suggestion = _localized(finding.get("suggestion"), lang)
-        label = strings["findings.mark_label"].format(severity=strings.get(f"severity.{severity}", severity), title=title)
-        parts = [
-            f'<li class="finding" data-rule="{_attr(finding["rule"])}" data-category="{_attr(finding["category"])}" '
-            f'data-severity="{_attr(severity)}" data-finding="{index}" '
-            f'data-utf16-start="{units[finding["start"]]}" data-utf16-end="{units[finding["end"]]}">',
-            f'<button type="button" class="finding-head finding-select" data-action="select" data-finding="{index}" '
-            f'title="{_attr(strings["findings.select_hint"])}">',
-            _severity_badge(severity, strings),
-            f'<strong class="title">{escape(title)}</strong> ',
-            f'<q class="quote" aria-label="{_attr(strings["findings.flagged"])}">{escape(str(finding["text"]))}</q>',
-            f'<span class="visually-hidden">{escape(label)}</span>',
-            "</button>",
-            f'<p class="message">{escape(_localized(finding.get("message"), lang))}</p>',
-        ]
-        if suggestion:
-            parts.append(_suggestion_html(suggestion, strings))
-        why = _reminder_html(finding, reminders, lang, strings)
-        if why:
-            parts.append(
-                f'<details class="why"><summary>{escape(strings["findings.why"])}</summary><p>{why}</p></details>'
-            )
-        parts.append('<p class="finding-actions">')
-        parts.append(_fix_button(text, finding, index, strings))
-        parts.append(
-            f'<button type="button" class="finding-appeal link-button" data-rule="{_attr(finding["rule"])}" '
-            f'data-category="{_attr(finding["category"])}" title="{_attr(strings["appeal.got_warning_hint"])}">'
-            f'{escape(strings["appeal.got_warning"])}</button>'
-        )
-        parts.append("</p></li>")
-        items.append("".join(parts))
+        fix = finding.get("fix")
+        if fix is None:
+            phrase = None
+        else:
+            start, end = fix_range(finding)
+            phrase = (start != finding["start"] or end != finding["end"], text[start:end])
+        reminder = reminders.get(str(finding.get("policy") or finding["category"]))
+        key = (lang, id(strings), finding["rule"], finding["category"], finding["severity"], finding["text"],
+               fix, phrase, _frozen(finding.get("title")), _frozen(finding.get("message")),
+               _frozen(finding.get("suggestion")))
+        cached = _ENTRY_CACHE.get(key)
+        if cached is None or cached[0] is not strings or cached[1] != reminder:
+            cached = _ENTRY_CACHE[key] = (strings, reminder, _entry_template(text, finding, lang, strings, reminders))
+        items.append(cached[2].format(index, units[finding["start"]], units[finding["end"]]))
     return "".join(items)
+
+
+# Entries of the findings list by what they show (the same finding keeps its entry while the seller types
+# elsewhere): the HTML with its position-dependent numbers left as ``{0}`` (index), ``{1}``/``{2}`` (UTF-16
+# start/end). Kept per process; the strings object is held in the value so its id() stays its own.
+_ENTRY_CACHE: dict[tuple, tuple[Mapping, object, str]] = {}
+_ENTRY_CACHE_SIZE = 20_000
+# Stand-ins for the numbers while an entry is built: "<" never survives escape(), so none of these can
+# come from the draft or the rules.
+_SLOTS = (("<\x01i>", "{0}"), ("<\x01s>", "{1}"), ("<\x01e>", "{2}"))
+
+
+def _frozen(value: object) -> object:
+    """A finding's localized text ({"zh": …, "en": …}) as part of a cache key."""
+    return value if isinstance(value, str) else tuple(value.items()) if isinstance(value, Mapping) else value
+
+
+def _entry_template(text: str, finding: Mapping, lang: str, strings: Mapping[str, str],
+                    reminders: Mapping[str, Mapping]) -> str:
+    html = _entry_html(text, finding, _SLOTS[0][0], lang, strings, reminders, _SLOTS[1][0], _SLOTS[2][0])
+    html = html.replace("{", "{{").replace("}", "}}")
+    for slot, field in _SLOTS:
+        html = html.replace(slot, field)
+    return html
+
+
+def _entry_html(text: str, finding: Mapping, index: object, lang: str, strings: Mapping[str, str],
+                reminders: Mapping[str, Mapping], utf16_start: object, utf16_end: object) -> str:
+    """One entry of the findings list (see ``findings_html``)."""
+    severity = str(finding["severity"])
+    title = _localized(finding.get("title"), lang)
+    suggestion = _localized(finding.get("suggestion"), lang)
+    label = strings["findings.mark_label"].format(severity=strings.get(f"severity.{severity}", severity), title=title)
+    parts = [
+        f'<li class="finding" data-rule="{_attr(finding["rule"])}" data-category="{_attr(finding["category"])}" '
+        f'data-severity="{_attr(severity)}" data-finding="{index}" '
+        f'data-utf16-start="{utf16_start}" data-utf16-end="{utf16_end}">',
+        f'<button type="button" class="finding-head finding-select" data-action="select" data-finding="{index}" '
+        f'title="{_attr(strings["findings.select_hint"])}">',
+        _severity_badge(severity, strings),
+        f'<strong class="title">{escape(title)}</strong> ',
+        f'<q class="quote" aria-label="{_attr(strings["findings.flagged"])}">{escape(str(finding["text"]))}</q>',
+        f'<span class="visually-hidden">{escape(label)}</span>',
+        "</button>",
+        f'<p class="message">{escape(_localized(finding.get("message"), lang))}</p>',
+    ]
+    if suggestion:
+        parts.append(_suggestion_html(suggestion, strings))
+    why = _reminder_html(finding, reminders, lang, strings)
+    if why:
+        parts.append(
+            f'<details class="why"><summary>{escape(strings["findings.why"])}</summary><p>{why}</p></details>'
+        )
+    parts.append('<p class="finding-actions">')
+    parts.append(_fix_button(text, finding, index, strings))
+    parts.append(
+        f'<button type="button" class="finding-appeal link-button" data-rule="{_attr(finding["rule"])}" '
+        f'data-category="{_attr(finding["category"])}" title="{_attr(strings["appeal.got_warning_hint"])}">'
+        f'{escape(strings["appeal.got_warning"])}</button>'
+    )
+    parts.append("</p></li>")
+    return "".join(parts)
 
 
 def _suggestion_html(suggestion: str, strings: Mapping[str, str]) -> str:

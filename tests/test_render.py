@@ -228,3 +228,29 @@ def test_long_replaced_text_is_shortened_in_the_button_but_not_in_its_title():
     short = STRINGS["en"]["findings.fix_replace"].format(text="x" * 47 + "…", replacement="y")
     full = STRINGS["en"]["findings.fix_replace"].format(text="x" * 80, replacement="y")
     assert f">{short}<" in html and f'title="{full}"' in html
+
+
+def test_findings_list_reuses_an_entry_only_for_what_it_shows():
+    """Entries are kept by what they show; after typing elsewhere (shifted offsets, a new entry before
+    them), in the other language, or with another fix, the list equals one built from nothing."""
+    import app
+
+    drafts = [
+        "Contact me on WhatsApp {0} +44 7700 900123, leave 5 stars and we refund you. a@b.com",
+        "😀 {x} Contact me on WhatsApp {0} +44 7700 900123, leave 5 stars and we refund you. a@b.com",
+        "Write to a@b.com 😀 {x} Contact me on WhatsApp {0} +44 7700 900123, leave 5 stars and we refund you.",
+        "Contact me on WhatsApp {0} +44 7700 900124, leave 5 stars and we refund you! a@b.com",
+        "Message me on WhatsApp {0} +44 7700 900124, leave 5 stars and we refund you! a@b.com",  # other phrase
+    ]
+    for lang in ("en", "zh", "en"):
+        for text in drafts:
+            result = app.check(text)
+            fs = result.to_dict()["findings"]
+            assert any(f.get("fix") is not None for f in fs)
+            reminders = {str(r["category"]): r for r in result.reminders}
+            warm = render.findings_html(text, fs, lang, STRINGS[lang], reminders)
+            render._ENTRY_CACHE.clear()
+            assert warm == render.findings_html(text, fs, lang, STRINGS[lang], reminders)
+            assert warm.count("<li ") == len(fs)
+    fs = [finding(text, 0, 3) for text in ["a{1}b"]]
+    assert 'data-utf16-start="0" data-utf16-end="3"' in render.findings_html("a{1}b", fs, "en", STRINGS["en"])
