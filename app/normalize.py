@@ -319,6 +319,19 @@ _VOWELS = "aeiou"
 _SPREAD = re.compile(r"(?<![^\W_])(?:[^\W\d_][ .\-_·*|/+]{1,3}){2,}[^\W\d_](?![^\W_])")
 _SEPARATOR = re.compile(r"[ .\-_·*|/+]+")
 
+# Whether those occur at all (most texts hold neither): the same answers as ``_LEET_HINT.search`` and
+# ``_SPREAD.search``, but written to start with a character class, so that `re` skips in C to the next leet
+# character or separator instead of trying the pattern at every position (tests/test_engine_views.py).
+# A leet character with a letter before or after it:
+_LEET_NEAR = re.compile(r"[01345$@7](?:(?<=[a-z][01345$@7])|(?=[a-z]))")
+# What every spread run holds: its second letter, alone between separators, and a third letter that ends a
+# word ("w h a", "W.h.a"); only then is the full pattern (which starts with a look-behind) searched.
+_SPREAD_CORE = re.compile(r"[ .\-_·*|/+][^\W\d_][ .\-_·*|/+]{1,3}[^\W\d_](?![^\W_])")
+
+
+def _has_spread(text: str) -> bool:
+    return _SPREAD_CORE.search(text) is not None and _SPREAD.search(text) is not None
+
 
 _TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789@$")
 
@@ -383,9 +396,9 @@ def _spread_edits(text: str) -> list[tuple[int, int, str]]:
 
 def letters_view(text: View) -> View:
     v = text
-    if _LEET_HINT.search(v.text):
+    if _LEET_NEAR.search(v.text):
         v = _edit(v, "letters", _leet_edits(v.text))
-    if _SPREAD.search(v.text):
+    if _has_spread(v.text):
         v = _edit(v, "letters", _spread_edits(v.text))
     if v is text:
         return View("letters", text.text, text.starts, text.ends)
@@ -397,6 +410,9 @@ def letters_view(text: View) -> View:
 
 # Leetspeak inside words, as in the letters view, plus "!" for i between two letters ("b!tch", "id!ot").
 _WORD_LEET_HINT = re.compile(r"[a-z][01345$@7!]|[01345$@7][a-z]")
+# The same answer as its ``search`` (see ``_LEET_NEAR``): a leet character or "!" after a letter, or a leet
+# character before one.
+_WORD_LEET_NEAR = re.compile(r"[01345$@7!](?:(?<=[a-z][01345$@7!])|(?<=[01345$@7])(?=[a-z]))")
 _WORD_TOKEN_CHARS = _TOKEN_CHARS | frozenset("!")
 # A number glued to its unit or an ordinal is not leetspeak: "5star", "10euro", "4k", "1st", "2x".
 _NUMBER_UNIT = re.compile(
@@ -483,11 +499,11 @@ def _spread_word_edits(text: str) -> list[tuple[int, int, str]]:
 
 def words_view(text: View) -> View:
     v = text
-    if _WORD_LEET_HINT.search(v.text):
+    if _WORD_LEET_NEAR.search(v.text):
         edits = _word_leet_edits(v.text)
         if edits:
             v = _edit(v, "words", edits)
-    if _SPREAD.search(v.text):
+    if _has_spread(v.text):
         edits = _spread_word_edits(v.text)
         if edits:
             v = _edit(v, "words", edits)

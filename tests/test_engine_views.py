@@ -73,3 +73,27 @@ def test_address_hint_is_needed_for_every_edit():
     for t in _texts(_ADDRESS_WORDS, 5, 20000):
         if not N._ADDRESS_HINT.search(t):
             assert N._address_edits(t) == [], t
+
+
+_LETTER_WORDS = [
+    "w", "h", "a", "t", "s", "p", "wh@ts", "sk1pe", "p4y", "b!tch", "hello!", "3rd", "B07XYZ1234", "é", "加", "微",
+    "liar", "I", "S", "M", "L", "5star", "$kype", "_", "x1", "0", "7", "!", "@",
+]
+_LETTER_SEPARATORS = ["", " ", "  ", "   ", "    ", ".", ". ", "-", "_", "·", "*", "|", "/", "+", "\n", ",", "'"]
+
+
+def _spread_texts(seed: int, n: int = 20000) -> list[str]:
+    rng = random.Random(seed)
+    return [
+        "".join(rng.choice(_LETTER_WORDS) + rng.choice(_LETTER_SEPARATORS) for _ in range(rng.randint(1, 14)))
+        for _ in range(n)
+    ]
+
+
+def test_quick_letter_hints_give_the_full_answers():
+    for t in _spread_texts(6):
+        t = t.lower()
+        assert bool(N._LEET_NEAR.search(t)) == bool(N._LEET_HINT.search(t)), t
+        assert bool(N._WORD_LEET_NEAR.search(t)) == bool(N._WORD_LEET_HINT.search(t)), t
+        assert N._has_spread(t) == bool(N._SPREAD.search(t)), t
+        assert N._has_spread(t.upper()) == bool(N._SPREAD.search(t.upper())), t
