@@ -15,8 +15,11 @@ How a rule's patterns become findings
    sentence end after its literal, not more. Patterns without such literals see the whole text; they are
    skipped only when a match is impossible: a case-insensitive pattern whose (ASCII) literals are absent
    from the lower-cased text, or one that needs a character of a non-ASCII class the text lacks (emoji).
-   Which patterns are candidates is read per white-space-free token (``_ViewPlan``), and each candidate
-   window gets one C search before any Python work: most candidates match nowhere.
+   Which patterns are candidates is read per white-space-free token (``_ViewPlan``; the tokens of a piece's
+   context are read once per check, as they are the next piece's own), and each candidate window gets one C
+   search before any Python work: most candidates match nowhere. A pattern that begins with a look-behind
+   or ``\b`` is run with a look-ahead for its possible first characters in front (app/prefilter.py
+   ``gated``): the same matches, but most positions fail on one class test instead of a full try.
 2. ``near``: the hit counts only if one of these patterns matches inside the sentence(s) holding the hit
    (sentences end at ``. ! ?`` + space, CJK full stops and line breaks), in the same view.
 3. ``unless``: the hit is dropped if one of these patterns has a match overlapping it (same view; leftmost,
@@ -63,7 +66,7 @@ from .catalogue import LANGUAGES, Catalogue, Rule, load_default
 from .langdetect import doc_lang, segments, text_stats
 from .normalize import View, Views, fold_text, join_views, letters_view
 from .prefilter import fold_text as fold_case
-from .prefilter import literal_cost, required_class, required_literal_sets
+from .prefilter import gated, literal_cost, required_class, required_literal_sets
 from .report import SEVERITY_RANK, Finding, Report, verdict_of
 
 __all__ = ["check", "default_catalogue", "validate_own_term", "OWN_TERMS_RULE", "OWN_TERMS_CATEGORY"]
@@ -293,16 +296,17 @@ _FEW_STARTS = 4
 
 
 def _rule_hits(rule: Rule, langs, pattern_ids, view: View, vlimit: int, segs, sentences: dict,
-               limit: int) -> list[tuple[int, int]]:
+               limit: int, patterns: list) -> list[tuple[int, int]]:
     """Draft spans of the rule's hits that start before ``limit`` (the end of the piece being checked; the
     text after it is context), merged where they overlap. ``pattern_ids``: (pattern position, windows to
-    search from) of the patterns that match somewhere (``_first_window``)."""
+    search from) of the patterns that match somewhere (``_first_window``); ``patterns``: the rule's compiled
+    patterns (``_Plan.pattern``)."""
     text = view.text
     spans: list[tuple[int, int]] = []
     near_memo: dict[tuple[int, int], bool] = {}
     unless: _Unless | None = None
     for pi, windows in pattern_ids:
-        pat = rule.patterns[pi]
+        pat = patterns[pi]
         has_hit_group = "hit" in pat.groupindex
         starts = view.starts
         for m in _matches(pat, text, windows, vlimit):
@@ -616,7 +620,7 @@ class _Plan:
     """What the engine derives from a catalogue once: the literal indexes of the sentence-scoped rules and of
     the whole-draft rules, and the cache of checked pieces (see ``check``)."""
 
-    __slots__ = ("views", "raw_views", "draft_views", "sentence_indexes", "rule_langs", "_skip_cache", "cache", "compiled", "findings")
+    __slots__ = ("rules", "views", "raw_views", "draft_views", "sentence_indexes", "rule_langs", "_skip_cache", "cache", "compiled", "findings")
 
     def skip_for(self, present: set[str]) -> frozenset[int]:
         """Positions of the rules none of whose languages is in the draft (cached per language set)."""
@@ -628,7 +632,17 @@ class _Plan:
             )
         return skip
 
+    def pattern(self, ri: int, pi: int) -> re.Pattern:
+        """Pattern ``pi`` of rule ``ri``, compiled on first use: with a look-ahead for its first characters
+        in front when it begins with a look-behind or ``\\b`` (``prefilter.gated``; same matches and groups,
+        a fraction of the tries), else the catalogue's own."""
+        rule = self.rules[ri]
+        fast = gated(_source(rule, pi))
+        pat = self.compiled[ri][pi] = re.compile(fast) if fast is not None else rule.patterns[pi]
+        return pat
+
     def __init__(self, cat: Catalogue):
+        self.rules = cat.rules
         # None: the rule applies in every language (``*`` or all seven listed), so no sentence language is
         # ever looked up for it.
         self.rule_langs = [
@@ -662,6 +676,7 @@ class _Plan:
 
 
 def _source(rule: Rule, pi: int) -> str:
+    """The source of a rule's pattern (without compiling it)."""
     sources = getattr(rule.patterns, "sources", None)
     return sources[pi] if sources is not None else rule.patterns[pi].pattern
 
@@ -964,7 +979,7 @@ def _scan(plan: _Plan, cat: Catalogue, work: str, limit: int, doc: str, lang: st
                     windows = sent.windows(literals)
                 pat = compiled[ri][pi]
                 if pat is None:
-                    pat = compiled[ri][pi] = rule.patterns[pi]
+                    pat = plan.pattern(ri, pi)
                 windows = _first_window(pat, text, windows, vlimit)
                 if windows is not _NOWHERE:
                     by_rule.setdefault(ri, []).append((pi, windows))
@@ -985,7 +1000,7 @@ def _scan(plan: _Plan, cat: Catalogue, work: str, limit: int, doc: str, lang: st
         if len(ids) > 1:
             ids.sort(key=lambda x: x[0])
         for s, e in _rule_hits(rule, rule_langs[ri], ids, views[rule.view], vlimits[rule.view], segs, sentences,
-                               limit):
+                               limit, compiled[ri]):
             out.append((ri, s, e))
     if own_terms:
         out.extend(h for h in _own_term_hits(own_terms, views) if h[1] < limit)

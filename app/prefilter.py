@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-__all__ = ["required_literals", "required_literal_sets", "literal_cost", "fold_char", "fold_text", "required_class"]
+__all__ = ["required_literals", "required_literal_sets", "literal_cost", "fold_char", "fold_text", "required_class",
+           "first_class", "gated"]
 
 _MAXSET = 64  # largest product kept as an exact literal set
 _MAXMATCH = 600  # largest alternation kept as a required-literal set (the engine indexes each literal)
@@ -322,3 +323,130 @@ def _node_class(op, av) -> set | None:
         lo, _hi, p = av
         return _seq_class(p.data if hasattr(p, "data") else p) if lo >= 1 else None
     return None
+
+
+# ------------------------------------------------------------------------------------------ first character
+#
+# ``re`` finds a pattern that begins with a literal or a character class by skipping in C to the next
+# position holding one of its first characters; a pattern that begins with a look-behind or ``\b`` (most
+# rules: ``\b(?:call|ring)…``, ``(?<![a-z])…``) is instead tried at every position of the text, each try
+# running the look-behind and the first branches. ``gated`` puts ``(?=[…])`` in front of such a pattern,
+# with the characters any of its matches must begin with: most positions then fail on one class test.
+# The matches are the same (every match begins with one of those characters), and so are the groups.
+
+
+def first_class(pattern: str) -> str | None:
+    """A character class (``re`` source) holding the first character of every match of ``pattern``, or
+    None when unknown: flags, a class with ``\\w``/negation/any character, or a pattern that can match the
+    empty string."""
+    if _P is None:
+        return None
+    try:
+        return _first_class(_P.parse(pattern))
+    except Exception:  # an unexpected parser shape must never break loading
+        return None
+
+
+def _first_class(parsed) -> str | None:
+    if parsed.state.flags & ~_C.SRE_FLAG_UNICODE:
+        return None  # case-insensitive, verbose, ASCII…: not analysed
+    found, nullable = _first_seq(parsed.data)
+    if found is None or nullable or not found:
+        return None
+    chars: set[int] = set()
+    parts: list[str] = []
+    for kind, value in found:
+        if kind == "c":
+            chars.add(value)
+        elif kind == "r":
+            parts.append(f"\\U{value[0]:08x}-\\U{value[1]:08x}")
+        else:
+            parts.append(value)
+    parts.sort()
+    parts.extend(chr(c) if chr(c).isascii() and chr(c).isalnum() else f"\\U{c:08x}" for c in sorted(chars))
+    return "[" + "".join(parts) + "]"
+
+
+_FIRST_CATEGORIES: dict = {}
+if _P is not None:  # pragma: no branch
+    _FIRST_CATEGORIES = {_C.CATEGORY_DIGIT: r"\d", _C.CATEGORY_SPACE: r"\s"}
+
+
+def _first_seq(items):
+    """(first-character items of a sequence, whether it can match the empty string); (None, _): unknown."""
+    acc: set = set()
+    for op, av in items:
+        if op in _ZERO_WIDTH:
+            continue  # look-arounds and anchors consume nothing: the next element begins the match
+        found, nullable = _first_node(op, av)
+        if found is None:
+            return None, False
+        acc |= found
+        if not nullable:
+            return acc, False
+    return acc, True
+
+
+def _first_node(op, av):
+    if op == _LITERAL:
+        return {("c", av)}, False
+    if op == _IN:
+        out = set()
+        for iop, iav in av:
+            if iop == _LITERAL:
+                out.add(("c", iav))
+            elif iop == _RANGE:
+                out.add(("r", (iav[0], iav[1])))
+            elif iop == _C.CATEGORY and iav in _FIRST_CATEGORIES:
+                out.add(("k", _FIRST_CATEGORIES[iav]))
+            else:
+                return None, False  # negation, \w, \S…: too broad to help, or not analysed
+        return out, False
+    if op == _SUBPATTERN:
+        _group, add_flags, del_flags, p = av
+        if add_flags or del_flags:
+            return None, False
+        return _first_seq(p.data if hasattr(p, "data") else p)
+    if _ATOMIC is not None and op == _ATOMIC:
+        return _first_seq(av.data if hasattr(av, "data") else av)
+    if op == _BRANCH:
+        acc: set = set()
+        nullable = False
+        for b in av[1]:
+            found, n = _first_seq(b.data if hasattr(b, "data") else b)
+            if found is None:
+                return None, False
+            acc |= found
+            nullable = nullable or n
+        return acc, nullable
+    if op in _REPEATS:
+        lo, _hi, p = av
+        found, n = _first_seq(p.data if hasattr(p, "data") else p)
+        if found is None:
+            return None, False
+        return found, n or lo == 0
+    return None, False  # any character, back-references, conditionals…
+
+
+def gated(pattern: str) -> str | None:
+    """``pattern`` with ``(?=[its first characters])`` in front (see above), or None when that would not
+    help: no class is known, or the pattern already begins with a literal or a class (``re`` skips to it
+    by itself, and a look-ahead in front would stop that)."""
+    if _P is None:
+        return None
+    try:
+        parsed = _P.parse(pattern)
+        data = parsed.data
+        while data and data[0][0] == _SUBPATTERN and not (data[0][1][1] or data[0][1][2]):
+            p = data[0][1][3]
+            data = p.data if hasattr(p, "data") else p
+        if data:
+            op, av = data[0]
+            if op in (_LITERAL, _IN):
+                return None
+            if op == _BRANCH and all(b.data and b.data[0][0] == _LITERAL for b in av[1]):
+                return None
+        cls = _first_class(parsed)
+    except Exception:  # an unexpected parser shape must never break loading
+        return None
+    return None if cls is None else f"(?={cls})(?:{pattern})"

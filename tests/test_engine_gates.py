@@ -1,0 +1,91 @@
+"""The first-character gates of patterns (app/prefilter.py ``first_class``/``gated``): a gated pattern finds
+exactly the matches (spans and groups) of the pattern it stands for."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from app.catalogue import parse_example
+from app.engine import default_catalogue
+from app.prefilter import first_class, gated
+
+
+@pytest.mark.parametrize(
+    "pattern, expected",
+    [
+        (r"abc", "[a]"),
+        (r"\b(?:write|e-?mail)\s", "[ew]"),
+        (r"(?<![a-z])(?:\+|00)?\d{3}", r"[\d\U0000002b0]"),
+        (r"(?<![\d.,])(?:\+\s?)?\d(?:[\s,.]{1,3}\d){6}", r"[\d\U0000002b]"),
+        (r"a?b", "[ab]"),
+        (r"(?:x|y*)z", "[xyz]"),
+        (r"(?=foo)[f-h]oo", r"[\U00000066-\U00000068]"),
+        (r"\s+at\b", r"[\s]"),
+    ],
+)
+def test_first_class(pattern, expected):
+    assert first_class(pattern) == expected
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"x*",  # matches the empty string
+        r"(?:a|)",  # so does this
+        r"(?i)abc",  # case-insensitive: "A" would be missed
+        r"(?i:a)bc",
+        r"\wabc",  # too broad
+        r"[^a]b",  # negated
+        r".b",  # any character
+        r"(a)\1",  # fine, but: (?P=…) and conditionals are not analysed
+        r"(?(1)a|b)",
+    ],
+)
+def test_first_class_declines(pattern):
+    if pattern == r"(a)\1":
+        assert first_class(pattern) == "[a]"
+    else:
+        assert first_class(pattern) is None
+
+
+def test_gated_only_where_re_cannot_skip_by_itself():
+    assert gated(r"send(?<!\wsend)\s+me") is None  # a literal prefix already
+    assert gated(r"[:;=][-']?[)(]") is None  # a class first already
+    assert gated(r"(?:call|ring)\s+me") is None  # a branch of literals
+    assert gated(r"\b(?:call|ring)\s+me") == r"(?=[cr])(?:\b(?:call|ring)\s+me)"
+
+
+def _texts() -> list[str]:
+    cat = default_catalogue()
+    texts: list[str] = []
+    for rule in cat.rules:
+        for ex in (*rule.bad, *rule.good):
+            texts.append(parse_example(ex)[0])
+    rng = random.Random(7)
+    pieces = ["call me", "+49 170 1234567", "0049-170-123 45 67", "\u200bwhats app", "WhatsApp", "line", "テレグラム",
+              "微信", "@handle", "john at gmail dot com", "(555) 123-4567", "  ", "\n", ". ", "!", "é", "ß", "5 stars"]
+    for _ in range(400):
+        texts.append("".join(rng.choice(pieces) + rng.choice([" ", "", ", "]) for _ in range(rng.randint(1, 10))))
+    return texts
+
+
+def test_gated_patterns_match_like_the_originals():
+    cat = default_catalogue()
+    texts = _texts() + [t.lower() for t in _texts()]
+    checked = 0
+    for rule in cat.rules:
+        for src in rule.patterns.sources:
+            fast = gated(src)
+            if fast is None:
+                continue
+            slow, quick = re.compile(src), re.compile(fast)
+            assert quick.groupindex == slow.groupindex
+            for t in texts:
+                a = [(m.span(), m.groups()) for m in slow.finditer(t)]
+                b = [(m.span(), m.groups()) for m in quick.finditer(t)]
+                assert a == b, (rule.id, src, t)
+            checked += 1
+    assert checked > 100
