@@ -321,7 +321,70 @@ def memory_snapshot(app_zip: bytes, stdlib: bytes) -> bytes:
             detail = (result.stderr or result.stdout).decode("utf-8", "replace").strip()[-2000:]
             raise BuildError(f"the interpreter snapshot failed ({SNAPSHOT_TOOL.name}):\n{detail}\n"
                              "— fix: the app's start-up imports above must run in Pyodide; run `npm ci` if Pyodide is missing")
-        return gzip.compress(output.read_bytes(), compresslevel=6, mtime=0)
+        raw = output.read_bytes()
+    return gzip.compress(subtract_static_data(raw, (PYODIDE_DIR / "pyodide.asm.wasm").read_bytes()),
+                         compresslevel=6, mtime=0)
+
+
+# The snapshot's memory begins with the wasm's own static data (Python's type objects, the Unicode
+# database, …: 3.8 MB), nearly all of it unchanged since the module was instantiated. Stored as it is,
+# it costs ~1.5 MB of the compressed snapshot; XOR-ed with the wasm's data segments it is almost all
+# zeros. web/pyodide-snapshot.mjs undoes it with the same segments, read from the same wasm file.
+SNAPSHOT_MAGIC = b"CHKXOR01"  # then Pyodide's snapshot with its memory XOR-ed with the wasm's data segments
+
+
+def wasm_data_segments(wasm: bytes) -> list[tuple[int, int, int]]:
+    """(memory offset, start, end in ``wasm``) of each active data segment with a constant offset.
+
+    Raises BuildError for anything else (passive segments, offsets from globals): the loader could not
+    undo those, so the build must not produce them."""
+    def leb(i: int) -> tuple[int, int]:
+        value = shift = 0
+        while True:
+            byte = wasm[i]
+            i += 1
+            value |= (byte & 0x7F) << shift
+            shift += 7
+            if byte < 0x80:
+                return value, i
+
+    if wasm[:4] != b"\0asm":
+        raise BuildError("pyodide.asm.wasm is not a wasm module — fix: run `npm ci`")
+    segments = []
+    i = 8
+    while i < len(wasm):
+        section = wasm[i]
+        size, i = leb(i + 1)
+        if section == 11:
+            count, j = leb(i)
+            for _ in range(count):
+                flags, j = leb(j)
+                if flags != 0 or wasm[j] != 0x41:  # active, memory 0, offset (i32.const N)
+                    raise BuildError("pyodide.asm.wasm has a data segment the snapshot loader cannot read "
+                                     "(not active with a constant offset) — fix: update subtract_static_data "
+                                     "and web/pyodide-snapshot.mjs for this Pyodide")
+                offset, j = leb(j + 1)  # unsigned LEB: Pyodide's offsets are below 2**31
+                if wasm[j] != 0x0B:
+                    raise BuildError("pyodide.asm.wasm: unexpected data segment offset expression")
+                length, j = leb(j + 1)
+                segments.append((offset, j, j + length))
+                j += length
+        i += size
+    return segments
+
+
+def subtract_static_data(snapshot: bytes, wasm: bytes) -> bytes:
+    """``SNAPSHOT_MAGIC`` + the snapshot with its memory XOR-ed with the wasm's data segments (undone by
+    XOR-ing again; the loader does it before handing the snapshot to Pyodide)."""
+    header = int.from_bytes(snapshot[4:8], "little")  # Pyodide's header; the memory image follows it
+    out = bytearray(snapshot)
+    for offset, start, end in wasm_data_segments(wasm):
+        at = header + offset
+        if at + (end - start) > len(out):
+            raise BuildError("the snapshot is smaller than the wasm's static data — fix: check the Pyodide version")
+        chunk = int.from_bytes(out[at:at + end - start], "little") ^ int.from_bytes(wasm[start:end], "little")
+        out[at:at + end - start] = chunk.to_bytes(end - start, "little")
+    return SNAPSHOT_MAGIC + bytes(out)
 
 
 # --- page ---------------------------------------------------------------------------------------
@@ -516,7 +579,9 @@ def render_single_page(
     head = Markup("\n").join([
         Markup("<style>{}</style>").format(Markup(css)),
         embedded_blocks(modules),
-        inline_script(embed_js, nonce=nonce),
+        # The snapshot loader reads the wasm too (its static data undoes build.py subtract_static_data).
+        inline_script(embed_js, nonce=nonce, **({"data_shared": "pyodide/pyodide.asm.wasm"}
+                                                 if any(a.name == SNAPSHOT_ASSET for a in assets) else {})),
         inline_script(boot_js, data_pyscript=f"./{EMBED_DIR}pyscript/core.js"),
     ])
     body_end = embedded_blocks([asset for asset in assets if not asset.module])

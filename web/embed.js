@@ -18,6 +18,9 @@
   "use strict";
   const BASE = new URL("./__embedded__/", location.href).href;
   const nonce = document.currentScript.nonce;
+  // Blocks fetched twice (data-shared="name …": the wasm, by Pyodide and by the snapshot loader): the
+  // first decode is kept for the second fetch, then dropped.
+  const shared = new Set((document.currentScript.dataset.shared || "").split(" ").filter(Boolean));
   const MIME = {
     wasm: "application/wasm", // Pyodide uses WebAssembly.instantiateStreaming, which insists on it
     mjs: "text/javascript",
@@ -82,14 +85,16 @@
     return new Response(stream).arrayBuffer();
   }
 
-  // Preloaded blocks (see settle): the first fetch takes the pending result, later ones decode again.
+  // Preloaded blocks (see settle): the first fetch takes the pending result (a shared block keeps it for
+  // its second fetch); later ones decode again.
   const early = new Map();
   const requested = new Set(); // fetched before the document was parsed: already on its way
   const take = (name) => {
-    const pending = early.get(name);
-    early.delete(name);
+    const pending = early.get(name) || decode(name);
+    if (shared.delete(name)) early.set(name, pending);
+    else early.delete(name);
     requested.add(name);
-    return pending || decode(name);
+    return pending;
   };
 
   const missing = (name) =>

@@ -16,6 +16,7 @@ const base = globalThis.__embedded
   ? globalThis.__embedded.base + "pyodide/"
   : new URL(".", import.meta.url).href;
 const SNAPSHOT = base + "checker.snapshot.gz";
+const WASM = base + "pyodide.asm.wasm";
 
 const runtime = import(base + "pyodide.mjs");
 
@@ -25,10 +26,59 @@ async function gunzipIfNeeded(bytes) {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-// Started as soon as this module is evaluated, in parallel with Pyodide's own downloads.
-const snapshot = fetch(SNAPSHOT).then(async (response) => {
-  if (!response.ok) throw new Error(`${SNAPSHOT}: HTTP ${response.status}`);
-  return gunzipIfNeeded(new Uint8Array(await response.arrayBuffer()));
+// The build stores the snapshot's memory XOR-ed with the wasm's static data (build.py
+// subtract_static_data: ~1.5 MB less to ship); XOR-ing with the same data segments, read from the
+// same wasm file, gives Pyodide's snapshot back.  build.py refuses a wasm whose segments this cannot read.
+const MAGIC = "CHKXOR01";
+const xored = (bytes) => bytes.length > 16 && MAGIC.split("").every((ch, i) => bytes[i] === ch.charCodeAt(0));
+
+function addStaticData(snapshot, wasm) {
+  let i = 8;
+  const leb = () => {
+    let value = 0, shift = 0, byte;
+    do {
+      byte = wasm[i++];
+      value += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (byte & 0x80);
+    return value;
+  };
+  const header = new DataView(snapshot.buffer, snapshot.byteOffset, 8).getUint32(4, true);
+  while (i < wasm.length) {
+    const section = wasm[i++];
+    const size = leb();
+    if (section !== 11) {
+      i += size;
+      continue;
+    }
+    for (let count = leb(); count > 0; count--) {
+      if (leb() !== 0 || wasm[i++] !== 0x41) throw new Error("a wasm data segment of an unknown kind");
+      const at = header + leb();
+      if (wasm[i++] !== 0x0b) throw new Error("a wasm data segment with an unknown offset");
+      const length = leb();
+      if (at + length > snapshot.length) throw new Error("the snapshot is smaller than the wasm's data");
+      for (let k = 0; k < length; k++) snapshot[at + k] ^= wasm[i + k];
+      i += length;
+    }
+    return snapshot;
+  }
+  throw new Error("the wasm has no data section");
+}
+
+// Started as soon as this module is evaluated, in parallel with Pyodide's own downloads (the wasm is
+// fetched twice: the hosted folder's second request is answered from the cache, the single file's from
+// the decoded block, web/embed.js).
+const fetchBytes = async (url) => {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+};
+const wasm = fetchBytes(WASM);
+wasm.catch(() => {}); // reported where it is awaited
+const snapshot = fetchBytes(SNAPSHOT).then(async (raw) => {
+  const bytes = await gunzipIfNeeded(raw);
+  if (!xored(bytes)) return bytes;
+  return addStaticData(bytes.subarray(MAGIC.length), await wasm);
 });
 snapshot.catch(() => {}); // reported where it is awaited
 
