@@ -27,7 +27,7 @@ from types import MappingProxyType
 from typing import Mapping, Sequence
 
 from .normalize import VIEW_NAMES
-from .prefilter import required_literal_sets
+from .prefilter import gate_class, required_literal_sets
 
 __all__ = [
     "Catalogue",
@@ -157,6 +157,10 @@ class Rule:
     # "draft": a pattern is anchored to the whole message (\A, \Z), so the rule sees the whole draft;
     # "sentence": the engine may check it sentence group by sentence group (app/engine.py).
     scope: str = "sentence"
+    # Per pattern: the look-ahead class the engine puts in front of it (app/prefilter.py ``gate_class``), or
+    # None. Filled by ``compile_catalogue`` (so the page does not analyse patterns at start-up); empty for a
+    # catalogue loaded from TOML, whose gates the engine works out on first use.
+    gates: tuple[str | None, ...] = field(default=(), hash=False, compare=False)
 
     @property
     def any_language(self) -> bool:
@@ -514,6 +518,7 @@ def compile_catalogue(cat: Catalogue, *, digest: str | None = None) -> bytes:
                 "prefilters": [sorted(p) if p is not None else None for p in r.prefilters],
                 "conditions": [[sorted(c) for c in conds] for conds in r.conditions],
                 "scope": r.scope,
+                "gates": list(r.gates) if r.gates else [gate_class(src) for src in _sources(r.patterns)],
             }
             for r in cat.rules
         ],
@@ -558,7 +563,7 @@ def _load_compiled(data: bytes | str, rules_dir: str | Path) -> tuple[Catalogue,
                 digits=tuple(r["digits"]) if r["digits"] is not None else None, file=r["file"], source=r["source"],
                 prefilters=tuple(frozenset(p) if p is not None else None for p in r["prefilters"]),
                 conditions=tuple(tuple(frozenset(c) for c in conds) for conds in r["conditions"]),
-                scope=r["scope"],
+                scope=r["scope"], gates=tuple(r.get("gates") or ()),
             )
             for r in raw["rules"]
         )

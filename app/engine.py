@@ -66,7 +66,7 @@ from .catalogue import LANGUAGES, Catalogue, Rule, load_default
 from .langdetect import doc_lang, segments, text_stats
 from .normalize import View, Views, fold_text, join_views, letters_view
 from .prefilter import fold_text as fold_case
-from .prefilter import gated, literal_cost, required_class, required_literal_sets
+from .prefilter import gate_class, gated, literal_cost, required_class, required_literal_sets
 from .report import SEVERITY_RANK, Finding, Report, verdict_of
 
 __all__ = ["check", "default_catalogue", "validate_own_term", "OWN_TERMS_RULE", "OWN_TERMS_CATEGORY"]
@@ -637,7 +637,10 @@ class _Plan:
         in front when it begins with a look-behind or ``\\b`` (``prefilter.gated``; same matches and groups,
         a fraction of the tries), else the catalogue's own."""
         rule = self.rules[ri]
-        fast = gated(_source(rule, pi))
+        source = _source(rule, pi)
+        # A compiled catalogue brings the class (worked out at build time); else it is read from the pattern.
+        cls = rule.gates[pi] if len(rule.gates) == len(rule.patterns) else gate_class(source)
+        fast = gated(source, cls) if cls is not None else None
         pat = self.compiled[ri][pi] = re.compile(fast) if fast is not None else rule.patterns[pi]
         return pat
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 __all__ = ["required_literals", "required_literal_sets", "literal_cost", "fold_char", "fold_text", "required_class",
-           "first_class", "gated"]
+           "first_class", "gate_class", "gated"]
 
 _MAXSET = 64  # largest product kept as an exact literal set
 _MAXMATCH = 600  # largest alternation kept as a required-literal set (the engine indexes each literal)
@@ -428,10 +428,10 @@ def _first_node(op, av):
     return None, False  # any character, back-references, conditionals…
 
 
-def gated(pattern: str) -> str | None:
-    """``pattern`` with ``(?=[its first characters])`` in front (see above), or None when that would not
-    help: no class is known, or the pattern already begins with a literal or a class (``re`` skips to it
-    by itself, and a look-ahead in front would stop that)."""
+def gate_class(pattern: str) -> str | None:
+    """The class of ``gated`` (the look-ahead put in front of ``pattern``), or None when none is put: no
+    class is known, or the pattern already begins with a literal or a class (``re`` skips to it by itself,
+    and a look-ahead in front would stop that)."""
     if _P is None:
         return None
     try:
@@ -446,7 +446,14 @@ def gated(pattern: str) -> str | None:
                 return None
             if op == _BRANCH and all(b.data and b.data[0][0] == _LITERAL for b in av[1]):
                 return None
-        cls = _first_class(parsed)
+        return _first_class(parsed)
     except Exception:  # an unexpected parser shape must never break loading
         return None
+
+
+def gated(pattern: str, cls: str | None = None) -> str | None:
+    """``pattern`` with ``(?=[its first characters])`` in front (see above), or None when ``gate_class``
+    gives no class. ``cls``: that class when already known (a compiled catalogue stores it)."""
+    if cls is None:
+        cls = gate_class(pattern)
     return None if cls is None else f"(?={cls})(?:{pattern})"

@@ -10,7 +10,7 @@ import pytest
 
 from app.catalogue import parse_example
 from app.engine import default_catalogue
-from app.prefilter import first_class, gated
+from app.prefilter import first_class, gate_class, gated
 
 
 @pytest.mark.parametrize(
@@ -89,3 +89,17 @@ def test_gated_patterns_match_like_the_originals():
                 assert a == b, (rule.id, src, t)
             checked += 1
     assert checked > 100
+
+
+def test_compiled_catalogue_carries_the_gates():
+    from app.catalogue import compile_catalogue, load_compiled
+    from app.engine import check
+
+    cat = default_catalogue()
+    compiled = load_compiled(compile_catalogue(cat))
+    for rule in compiled.rules:
+        assert rule.gates == tuple(gate_class(src) for src in rule.patterns.sources), rule.id
+    for t in _texts()[::7]:
+        a = check(t, catalogue=cat, incremental=False).to_dict()
+        b = check(t, catalogue=compiled, incremental=False).to_dict()
+        assert a == b, t
