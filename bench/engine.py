@@ -182,7 +182,8 @@ def cold_start(draft: str, runs: int = 3) -> dict:
         compiled = Path(tmp) / "catalogue.compiled.json"
         compiled.write_bytes(compile_catalogue(default_catalogue()))
         loads = {
-            "toml": "cat = load_catalogue()",
+            # --rules: the same rules as every other figure (the working tree's may be mid-edit).
+            "toml": f"cat = load_catalogue({str(_CATALOGUE.rules_dir) if _CATALOGUE is not None else None!r})",
             "compiled": f"cat = load_compiled(open({str(compiled)!r}, 'rb').read())",
         }
         out: dict = {"compiled_bytes": compiled.stat().st_size}
