@@ -3,10 +3,12 @@
 ``tests/corpus/<lang>.jsonl`` holds realistic seller messages labelled from ``../shared/policy.md``
 (R1–R12, §6 severity grading), independently of the rules; ``tests/corpus/holdout/<lang>.jsonl`` holds
 messages nobody tuned rules on. History: a first holdout (ids ``<lang>-hNN``) was read after it had shown
-the gaps and fixed; a second one by a second author (``<lang>-vNN``, 105 messages) served as the holdout
-until 2026-11-30, when it was moved into the main corpus and its misses were fixed by class. The holdout
-now is the third author's set (``<lang>-wNN``, 140 messages, 20 per language, 56 clean), written from
-policy.md alone without seeing the rules, the engine or any result, while the rules were being widened.
+the gaps and fixed; a second one by a second author (``<lang>-vNN``, 105 messages) was moved into the main
+corpus on 2026-11-30 and its misses fixed by class; a third author's set (``<lang>-wNN``, 140 messages) was
+the holdout that day, measured twice (after two rounds of class-based rule work, never read), then moved
+into the main corpus with its remaining misses (13) left as they are. The holdout now is a fourth author's
+set (``<lang>-xNN``, 140 messages, 20 per language, 56 clean), written from policy.md alone without seeing
+the rules, the engine or any result, while the rules were being widened by phrasing class.
 One JSON object per line::
 
     {"id": "de-017", "lang": "de", "text": "…", "expect": ["off-platform"], "allow": [], "note": "why"}
@@ -27,9 +29,10 @@ was expected). The false-alarm rate is the share of clean messages (E = ∅) wit
 Thresholds, main corpus: overall and every language recall ≥ 0.95 and precision ≥ 0.97; every category
 with at least 15 expected occurrences the same; false alarms on clean messages ≤ 2 %. Holdout: overall
 precision ≥ 0.95 and recall ≥ 0.80 (the per-language table is printed, not asserted). Issue 3 asks for
-≥ 0.90 recall on unseen messages; measured on the -w holdout on 2026-11-30: recall 0.88 (114/130; 0.86
-before that day's rule work), precision 0.99, 1 of 56 clean messages flagged; weakest: review-manipulation
-18/24, marketing 8/12. The 0.80 floor guards against regressions; it is not the goal.
+≥ 0.90 recall on unseen messages; measured once on the -x holdout on 2026-11-30: recall 0.871 (101/116),
+precision 0.971, 1 of 56 clean messages flagged; weakest: abusive 10/15, off-platform 20/24, fr 14/18. (The
+-w set, second look the same day: recall 0.900, precision 0.992; review-manipulation 18/24, marketing 8/12.)
+The 0.80 floor guards against regressions; it is not the goal.
 
 Print the tables by hand: ``.venv/bin/python tests/corpus_metrics.py [--holdout]``, or ``pytest -s``.
 """
@@ -63,7 +66,7 @@ HOLDOUT_MIN_PER_LANG = 15
 HOLDOUT_CLEAN_SHARE = (0.30, 0.50)
 NEAR_DUPLICATE_RATIO = 0.85
 
-ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|[hv]\d{{2}})", True: r"{lang}-w\d{{2}}"}
+ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|[hvw]\d{{2}})", True: r"{lang}-x\d{{2}}"}
 
 
 # ── the corpus files themselves ─────────────────────────────────────────────────────────────────────

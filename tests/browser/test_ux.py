@@ -341,7 +341,7 @@ def test_a_fix_applies_exactly_rechecks_and_undoes(checker):
     "before, after, rules",
     [
         (WHATSAPP_DRAFT, WHATSAPP_FIXED, {"off-platform.messenger-app", "contact-details.phone"}),
-        (STARS_DRAFT, STARS_FIXED, {"review-manipulation.positive-review-request"}),
+        (STARS_DRAFT, STARS_FIXED, {"review-manipulation.incentive-for-review"}),
     ],
     ids=["whatsapp", "stars-for-refund"],
 )
