@@ -274,6 +274,19 @@ def _warm_up():
         ui_text(lang)
     app.templates_library._library()
     app.check("Please contact me on WhatsApp, you will get a refund for a 5-star review.")
+    # Every pattern compiled now, as the page would compile each the first time a draft holds its literal
+    # (a first paste in several languages spent about a second of the page's time in re.compile), and
+    # the phrase rewrites loaded (which the page otherwise does once it is idle).
+    from app import engine, rewrites
+    catalogue = engine.default_catalogue()
+    plan = engine._plan_for(catalogue)
+    for ri, rule in enumerate(catalogue.rules):
+        for pi in range(len(rule.patterns)):
+            if plan.compiled[ri][pi] is None:
+                plan.pattern(ri, pi)
+        for patterns in (rule.near, rule.unless):
+            list(patterns)
+    rewrites.preload()
     # The browser-side modules cannot be imported here; their bytecode can be compiled, and
     # PY_MAIN writes it next to their source (unchecked-hash .pyc, PEP 552) before importing them.
     import importlib.util
