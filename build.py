@@ -260,8 +260,8 @@ def bundle_pyscript() -> bytes:
 
 
 # The Python the build runs before taking the interpreter snapshot (tools/pyodide-snapshot.mjs):
-# every pure module the page imports at start-up, the compiled rule catalogue loaded and one check
-# run (so the patterns are compiled), the interface strings of both languages parsed.  Nothing that
+# every pure module the page imports at start-up, the compiled rule catalogue loaded with every pattern
+# compiled, one check run, the phrase rewrites loaded, the interface strings of both languages parsed.  Nothing that
 # touches the browser (js, pyodide.ffi, app.page): a snapshot cannot hold references to JS objects.
 # It leaves no names behind in __main__, where PyScript runs the page's own Python.
 SNAPSHOT_WARMUP = """\
@@ -278,14 +278,7 @@ def _warm_up():
     # (a first paste in several languages spent about a second of the page's time in re.compile), and
     # the phrase rewrites loaded (which the page otherwise does once it is idle).
     from app import engine, rewrites
-    catalogue = engine.default_catalogue()
-    plan = engine._plan_for(catalogue)
-    for ri, rule in enumerate(catalogue.rules):
-        for pi in range(len(rule.patterns)):
-            if plan.compiled[ri][pi] is None:
-                plan.pattern(ri, pi)
-        for patterns in (rule.near, rule.unless):
-            list(patterns)
+    engine.compile_all()
     rewrites.preload()
     # The browser-side modules cannot be imported here; their bytecode can be compiled, and
     # PY_MAIN writes it next to their source (unchecked-hash .pyc, PEP 552) before importing them.

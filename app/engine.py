@@ -69,7 +69,7 @@ from .prefilter import fold_text as fold_case
 from .prefilter import gate_class, gated, literal_cost, required_class, required_literal_sets
 from .report import SEVERITY_RANK, Finding, Report, verdict_of
 
-__all__ = ["check", "default_catalogue", "validate_own_term", "OWN_TERMS_RULE", "OWN_TERMS_CATEGORY"]
+__all__ = ["check", "compile_all", "default_catalogue", "validate_own_term", "OWN_TERMS_RULE", "OWN_TERMS_CATEGORY"]
 
 OWN_TERMS_RULE = "own-terms.custom"
 OWN_TERMS_CATEGORY = "own-terms"
@@ -87,6 +87,24 @@ def default_catalogue() -> Catalogue:
             if _default is None:
                 _default = load_default()
     return _default
+
+
+def compile_all(catalogue: Catalogue | None = None) -> int:
+    """Compile every pattern now (rule patterns as the engine runs them, ``near`` and ``unless``), instead of
+    each the first time a draft holds its literal; returns how many were compiled. The build's interpreter
+    snapshot calls it, so the page never compiles a pattern while the seller types."""
+    cat = catalogue if catalogue is not None else default_catalogue()
+    plan = _plan_for(cat)
+    count = 0
+    for ri, rule in enumerate(cat.rules):
+        for pi in range(len(rule.patterns)):
+            if plan.compiled[ri][pi] is None:
+                plan.pattern(ri, pi)
+                count += 1
+        for patterns in (rule.near, rule.unless):  # PatternList compiles on first access; a tuple already is
+            done = patterns.compiled_count() if hasattr(patterns, "compiled_count") else len(patterns)
+            count += len(list(patterns)) - done
+    return count
 
 
 # --------------------------------------------------------------------------------------------- sentences
@@ -863,10 +881,6 @@ def _own_finding(term: str, s: int, e: int, draft: str) -> Finding:
         fix="",
         policy=OWN_TERMS_CATEGORY,
     )
-
-
-def _own_term_findings(terms: Sequence[str], views: Views) -> list[Finding]:
-    return _merge_same_rule([_own_finding(t, s, e, views.draft) for t, s, e in _own_term_hits(terms, views)])
 
 
 def _merge_same_rule(findings: list[Finding]) -> list[Finding]:

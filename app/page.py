@@ -26,7 +26,7 @@ import traceback
 from pathlib import Path
 
 import js
-from pyodide.ffi import create_proxy, to_js
+from pyodide.ffi import create_proxy
 
 import app
 from app import render
@@ -249,8 +249,12 @@ class Page:
         else:
             self._save_draft(text)
         self.hide_tip()
+        self._measure_since("checker:check", started)
+
+    def _measure_since(self, name: str, started: float) -> None:
+        """``performance.measure(name)`` from ``started`` to now (the options object is reused)."""
         self._measure.start = started
-        js.performance.measure("checker:check", self._measure)
+        js.performance.measure(name, self._measure)
 
     def safe_check(self, text: str | None = None, typed: bool = False) -> None:
         try:
@@ -340,7 +344,7 @@ class Page:
         self.findings.classList.remove("stale")
         self.show_ready()
         self.safe_check()
-        js.performance.measure("checker:long-check", to_js({"start": started}, dict_converter=js.Object.fromEntries))
+        self._measure_since("checker:long-check", started)
 
     # --- explaining a finding in place --------------------------------------------------------------
 

@@ -421,3 +421,19 @@ def test_real_catalogue_covers_every_category_and_language():
         "unnecessary-message", "cancel-request", "sensitive-data", "html-markup", "important-tag", "own-terms",
     }
     assert cat.categories["unnecessary-message"].severity == "info"
+
+
+def test_compile_all_leaves_no_pattern_to_compile_while_typing():
+    """The build's snapshot calls compile_all so the page never compiles a pattern mid-keystroke."""
+    from app import engine
+
+    cat = engine.default_catalogue()
+    draft = "Bitte schreiben Sie uns auf WhatsApp, 5 Sterne und wir erstatten Ihnen 10 €."
+    before = engine.check(draft).to_dict()
+    engine.compile_all(cat)
+    plan = engine._plan_for(cat)
+    assert all(p is not None for row in plan.compiled for p in row)
+    assert all(lst.compiled_count() == len(lst) for r in cat.rules for lst in (r.near, r.unless)
+               if hasattr(lst, "compiled_count"))
+    assert engine.compile_all(cat) == 0  # nothing left
+    assert engine.check(draft).to_dict() == before

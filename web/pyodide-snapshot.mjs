@@ -30,6 +30,8 @@ async function gunzipIfNeeded(bytes) {
 // subtract_static_data: ~1.5 MB less to ship); XOR-ing with the same data segments, read from the
 // same wasm file, gives Pyodide's snapshot back.  build.py refuses a wasm whose segments this cannot read.
 const MAGIC = "CHKXOR01";
+// Pyodide's snapshot: a header whose length is the little-endian u32 at offset 4, then the memory image.
+const headerLength = (snapshot) => new DataView(snapshot.buffer, snapshot.byteOffset, 8).getUint32(4, true);
 const xored = (bytes) => bytes.length > 16 && MAGIC.split("").every((ch, i) => bytes[i] === ch.charCodeAt(0));
 
 function addStaticData(snapshot, wasm) {
@@ -43,7 +45,7 @@ function addStaticData(snapshot, wasm) {
     } while (byte & 0x80);
     return value;
   };
-  const header = new DataView(snapshot.buffer, snapshot.byteOffset, 8).getUint32(4, true);
+  const header = headerLength(snapshot);
   while (i < wasm.length) {
     const section = wasm[i++];
     const size = leb();
@@ -98,8 +100,7 @@ export async function loadPyodide(options = {}) {
     // module is created here (Pyodide's createPyodideModule option) so its memory can be grown, with
     // Emscripten's own resize function, between instantiation and the restore.
     const { default: createModule } = await import(base + "pyodide.asm.mjs");
-    const header = new DataView(bytes.buffer, bytes.byteOffset, 8).getUint32(4, true);
-    const needed = bytes.length - header;
+    const needed = bytes.length - headerLength(bytes);
     const createPyodideModule = async (settings) => {
       const module = await createModule(settings);
       if (module.HEAP8.length < needed && !(module._emscripten_resize_heap(needed) && module.HEAP8.length >= needed)) {
