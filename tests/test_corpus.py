@@ -6,9 +6,10 @@ messages nobody tuned rules on. History: a first holdout (ids ``<lang>-hNN``) wa
 the gaps and fixed; a second one by a second author (``<lang>-vNN``, 105 messages) was moved into the main
 corpus on 2026-11-30 and its misses fixed by class; a third author's set (``<lang>-wNN``, 140 messages) was
 the holdout that day, measured twice (after two rounds of class-based rule work, never read), then moved
-into the main corpus with its remaining misses (13) left as they are. The holdout now is a fourth author's
-set (``<lang>-xNN``, 140 messages, 20 per language, 56 clean), written from policy.md alone without seeing
-the rules, the engine or any result, while the rules were being widened by phrasing class.
+into the main corpus with its remaining misses (13) left as they are. A fourth author's set (``<lang>-xNN``,
+140 messages, 20 per language, 56 clean), written from policy.md alone without seeing the rules, the engine
+or any result, was the holdout next and measured once (recall 0.871), then moved into the main corpus the
+same way. The holdout now is a fifth author's set (``<lang>-yNN``), written the same way.
 One JSON object per line::
 
     {"id": "de-017", "lang": "de", "text": "…", "expect": ["off-platform"], "allow": [], "note": "why"}
@@ -66,7 +67,7 @@ HOLDOUT_MIN_PER_LANG = 15
 HOLDOUT_CLEAN_SHARE = (0.30, 0.50)
 NEAR_DUPLICATE_RATIO = 0.85
 
-ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|[hvw]\d{{2}})", True: r"{lang}-x\d{{2}}"}
+ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|[hvwx]\d{{2}})", True: r"{lang}-y\d{{2}}"}
 
 
 # ── the corpus files themselves ─────────────────────────────────────────────────────────────────────
