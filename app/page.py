@@ -20,6 +20,7 @@ What the page keeps in ``localStorage`` (this browser only, never sent anywhere)
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 import traceback
@@ -787,6 +788,11 @@ def main() -> Page:
         _page = Page()
         _page.start()
         import app.page_appeal; app.page_appeal.install(_page)  # noqa: E702 - the appeal view (issue 5)
+        # Everything alive now (the interpreter's modules, the compiled catalogue, the page: ~32,000
+        # objects) lives as long as the page. Frozen, the cycle collector stops walking it: a full
+        # collection took ~50 ms in Pyodide, and the increments the collector adds to collections during
+        # typing cost the checks (typing p95 in Pyodide under Node 3.4 -> 3.1 ms).
+        gc.freeze()
     except BaseException as err:
         js.checkerFailed(f"{type(err).__name__}: {err}")
         raise

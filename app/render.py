@@ -77,11 +77,21 @@ def _attr(value: object) -> str:
 
 
 def _mark_open(finding: Mapping, index: int, continued: bool) -> str:
-    part = ' data-continued=""' if continued else ""
-    return (
-        f'<mark data-rule="{_attr(finding["rule"])}" data-category="{_attr(finding["category"])}" '
-        f'data-severity="{_attr(finding["severity"])}" data-finding="{index}"{part}>'
-    )
+    key = (finding["rule"], finding["category"], finding["severity"], continued)
+    head = _MARK_HEADS.get(key)
+    if head is None:
+        if len(_MARK_HEADS) > 4096:
+            _MARK_HEADS.clear()
+        head = _MARK_HEADS[key] = (
+            f'<mark data-rule="{_attr(key[0])}" data-category="{_attr(key[1])}" '
+            f'data-severity="{_attr(key[2])}" data-finding="',
+            '" data-continued="">' if continued else '">',
+        )
+    return f"{head[0]}{index}{head[1]}"
+
+
+# The opening tags of marks by what they show but the index (built once: typing re-renders every mark).
+_MARK_HEADS: dict[tuple, tuple[str, str]] = {}
 
 
 def highlight_html(text: str, findings: Sequence[Mapping]) -> str:
@@ -103,7 +113,7 @@ def highlight_html(text: str, findings: Sequence[Mapping]) -> str:
     for boundary in boundaries:
         out.append(escape(text[position:boundary], quote=False))
         position = boundary
-        if any(end == boundary for end, _ in stack):
+        if stack and any(end == boundary for end, _ in stack):
             reopen = []
             while any(end == boundary for end, _ in stack):
                 end, index = stack.pop()
