@@ -9,7 +9,11 @@ the holdout that day, measured twice (after two rounds of class-based rule work,
 into the main corpus with its remaining misses (13) left as they are. A fourth author's set (``<lang>-xNN``,
 140 messages, 20 per language, 56 clean), written from policy.md alone without seeing the rules, the engine
 or any result, was the holdout next and measured once (recall 0.871), then moved into the main corpus the
-same way. The holdout now is a fifth author's set (``<lang>-yNN``), written the same way.
+same way. A fifth author's set (``<lang>-yNN``, 140 messages, 50 clean) and a sixth author's 105 clean
+look-alikes (``<lang>-zNN``), both written the same way, were measured once on 2026-11-30 after the rules were
+widened on the -x misses (y: recall 0.877, 121/138, precision 0.984, 2 of 50 clean flagged; z: 3 of 105
+flagged) and then moved into the main corpus with their misses and false alarms visible. The holdout slot
+now waits for the next blind set (``<lang>-uNN``).
 One JSON object per line::
 
     {"id": "de-017", "lang": "de", "text": "…", "expect": ["off-platform"], "allow": [], "note": "why"}
@@ -30,9 +34,9 @@ was expected). The false-alarm rate is the share of clean messages (E = ∅) wit
 Thresholds, main corpus: overall and every language recall ≥ 0.95 and precision ≥ 0.97; every category
 with at least 15 expected occurrences the same; false alarms on clean messages ≤ 2 %. Holdout: overall
 precision ≥ 0.95 and recall ≥ 0.80 (the per-language table is printed, not asserted). Issue 3 asks for
-≥ 0.90 recall on unseen messages; measured once on the -x holdout on 2026-11-30: recall 0.871 (101/116),
-precision 0.971, 1 of 56 clean messages flagged; weakest: abusive 10/15, off-platform 20/24, fr 14/18. (The
--w set, second look the same day: recall 0.900, precision 0.992; review-manipulation 18/24, marketing 8/12.)
+≥ 0.90 recall on unseen messages; measured once on the -y set on 2026-11-30: recall 0.877 (121/138),
+precision 0.984, 2 of 50 clean messages flagged; weakest: abusive 11/17, marketing 12/16, review-manipulation
+23/27. (Before it, the -x set: 0.871, abusive 10/15; the -w set on its second look: 0.900.)
 The 0.80 floor guards against regressions; it is not the goal.
 
 Print the tables by hand: ``.venv/bin/python tests/corpus_metrics.py [--holdout]``, or ``pytest -s``.
@@ -67,7 +71,7 @@ HOLDOUT_MIN_PER_LANG = 15
 HOLDOUT_CLEAN_SHARE = (0.30, 0.50)
 NEAR_DUPLICATE_RATIO = 0.85
 
-ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|[hvwx]\d{{2}})", True: r"{lang}-y\d{{2}}"}
+ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|[hvwxyz]\d{{2}})", True: r"{lang}-u\d{{2}}"}
 
 
 # ── the corpus files themselves ─────────────────────────────────────────────────────────────────────
