@@ -12,8 +12,10 @@ or any result, was the holdout next and measured once (recall 0.871), then moved
 same way. A fifth author's set (``<lang>-yNN``, 140 messages, 50 clean) and a sixth author's 105 clean
 look-alikes (``<lang>-zNN``), both written the same way, were measured once on 2026-11-30 after the rules were
 widened on the -x misses (y: recall 0.877, 121/138, precision 0.984, 2 of 50 clean flagged; z: 3 of 105
-flagged) and then moved into the main corpus with their misses and false alarms visible. The holdout slot
-now waits for the next blind set (``<lang>-uNN``).
+flagged) and then moved into the main corpus with their misses and false alarms visible. The holdout now is
+a seventh author's set (``<lang>-uNN``, 140 messages, 52 clean), written the same way while the rules were
+widened on the -y/-z misses (asked to vary its wording and to include veiled insults, condescension and
+passive-aggressive pressure), measured once on 2026-11-30.
 One JSON object per line::
 
     {"id": "de-017", "lang": "de", "text": "…", "expect": ["off-platform"], "allow": [], "note": "why"}
@@ -34,9 +36,10 @@ was expected). The false-alarm rate is the share of clean messages (E = ∅) wit
 Thresholds, main corpus: overall and every language recall ≥ 0.95 and precision ≥ 0.97; every category
 with at least 15 expected occurrences the same; false alarms on clean messages ≤ 2 %. Holdout: overall
 precision ≥ 0.95 and recall ≥ 0.80 (the per-language table is printed, not asserted). Issue 3 asks for
-≥ 0.90 recall on unseen messages; measured once on the -y set on 2026-11-30: recall 0.877 (121/138),
-precision 0.984, 2 of 50 clean messages flagged; weakest: abusive 11/17, marketing 12/16, review-manipulation
-23/27. (Before it, the -x set: 0.871, abusive 10/15; the -w set on its second look: 0.900.)
+≥ 0.90 recall on unseen messages; measured once on the -u set on 2026-11-30: recall 0.819 (113/138),
+precision 0.966, 3 of 52 clean messages flagged; weakest: abusive 9/20 (veiled and sarcastic abuse),
+cancel-request 4/6, off-platform 25/29, review-manipulation 24/28. (Earlier blind sets: -y 0.877 with
+abusive 11/17, -x 0.871 with abusive 10/15, -w 0.900 on its second look.)
 The 0.80 floor guards against regressions; it is not the goal.
 
 Print the tables by hand: ``.venv/bin/python tests/corpus_metrics.py [--holdout]``, or ``pytest -s``.
