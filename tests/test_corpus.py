@@ -15,7 +15,9 @@ widened on the -x misses (y: recall 0.877, 121/138, precision 0.984, 2 of 50 cle
 flagged) and then moved into the main corpus with their misses and false alarms visible. The holdout now is
 a seventh author's set (``<lang>-uNN``, 140 messages, 52 clean), written the same way while the rules were
 widened on the -y/-z misses (asked to vary its wording and to include veiled insults, condescension and
-passive-aggressive pressure), measured once on 2026-11-30.
+passive-aggressive pressure), measured once on 2026-11-30 (recall 0.819, 113/138, precision 0.966, 3 of 52
+clean flagged), then moved into the main corpus with its misses visible on 2026-12-01. The holdout slot waits
+for an eighth author's set (``<lang>-tNN``).
 One JSON object per line::
 
     {"id": "de-017", "lang": "de", "text": "…", "expect": ["off-platform"], "allow": [], "note": "why"}
@@ -74,7 +76,7 @@ HOLDOUT_MIN_PER_LANG = 15
 HOLDOUT_CLEAN_SHARE = (0.30, 0.50)
 NEAR_DUPLICATE_RATIO = 0.85
 
-ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|[hvwxyz]\d{{2}})", True: r"{lang}-u\d{{2}}"}
+ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|[huvwxyz]\d{{2}})", True: r"{lang}-t\d{{2}}"}
 
 
 # ── the corpus files themselves ─────────────────────────────────────────────────────────────────────
