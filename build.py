@@ -328,15 +328,20 @@ def memory_snapshot(app_zip: bytes, stdlib: bytes) -> bytes:
             raise BuildError(f"the interpreter snapshot failed ({SNAPSHOT_TOOL.name}):\n{detail}\n"
                              "— fix: the app's start-up imports above must run in Pyodide; run `npm ci` if Pyodide is missing")
         raw = output.read_bytes()
-    return gzip.compress(subtract_static_data(raw, (PYODIDE_DIR / "pyodide.asm.wasm").read_bytes()),
+    return gzip.compress(pack_snapshot(raw, (PYODIDE_DIR / "pyodide.asm.wasm").read_bytes()),
                          compresslevel=6, mtime=0)
 
 
 # The snapshot's memory begins with the wasm's own static data (Python's type objects, the Unicode
 # database, …: 3.8 MB), nearly all of it unchanged since the module was instantiated. Stored as it is,
 # it costs ~1.5 MB of the compressed snapshot; XOR-ed with the wasm's data segments it is almost all
-# zeros. web/pyodide-snapshot.mjs undoes it with the same segments, read from the same wasm file.
-SNAPSHOT_MAGIC = b"CHKXOR01"  # then Pyodide's snapshot with its memory XOR-ed with the wasm's data segments
+# zeros. Then the pages that are all zeros (15 MB of the 38 MB: the heap's unused room, the XOR-ed static
+# data) are left out and listed instead: they cost little compressed, but inflating them cost the page
+# ~100 ms of its start (zlib spends more time on a long run of zeros than on as much real data).
+# web/pyodide-snapshot.mjs puts the pages back and undoes the XOR with the same segments, read from the
+# same wasm file.
+SNAPSHOT_MAGIC = b"CHKXOR02"  # then the packed snapshot (see pack_snapshot)
+SNAPSHOT_PAGE = 4096
 
 
 def wasm_data_segments(wasm: bytes) -> list[tuple[int, int, int]]:
@@ -367,7 +372,7 @@ def wasm_data_segments(wasm: bytes) -> list[tuple[int, int, int]]:
                 flags, j = leb(j)
                 if flags != 0 or wasm[j] != 0x41:  # active, memory 0, offset (i32.const N)
                     raise BuildError("pyodide.asm.wasm has a data segment the snapshot loader cannot read "
-                                     "(not active with a constant offset) — fix: update subtract_static_data "
+                                     "(not active with a constant offset) — fix: update xor_static_data "
                                      "and web/pyodide-snapshot.mjs for this Pyodide")
                 offset, j = leb(j + 1)  # unsigned LEB: Pyodide's offsets are below 2**31
                 if wasm[j] != 0x0B:
@@ -379,9 +384,8 @@ def wasm_data_segments(wasm: bytes) -> list[tuple[int, int, int]]:
     return segments
 
 
-def subtract_static_data(snapshot: bytes, wasm: bytes) -> bytes:
-    """``SNAPSHOT_MAGIC`` + the snapshot with its memory XOR-ed with the wasm's data segments (undone by
-    XOR-ing again; the loader does it before handing the snapshot to Pyodide)."""
+def xor_static_data(snapshot: bytes, wasm: bytes) -> bytes:
+    """The snapshot with its memory XOR-ed with the wasm's data segments (its own inverse)."""
     header = int.from_bytes(snapshot[4:8], "little")  # Pyodide's header; the memory image follows it
     out = bytearray(snapshot)
     for offset, start, end in wasm_data_segments(wasm):
@@ -390,7 +394,48 @@ def subtract_static_data(snapshot: bytes, wasm: bytes) -> bytes:
             raise BuildError("the snapshot is smaller than the wasm's static data — fix: check the Pyodide version")
         chunk = int.from_bytes(out[at:at + end - start], "little") ^ int.from_bytes(wasm[start:end], "little")
         out[at:at + end - start] = chunk.to_bytes(end - start, "little")
-    return SNAPSHOT_MAGIC + bytes(out)
+    return bytes(out)
+
+
+def pack_snapshot(snapshot: bytes, wasm: bytes) -> bytes:
+    """What the outputs ship (before gzip): ``SNAPSHOT_MAGIC``, then little-endian u32s — the snapshot's
+    length, the number N of stored ranges, N pairs (offset, length) — then the bytes of those ranges.
+    The snapshot is first XOR-ed with the wasm's static data (``xor_static_data``); the ranges are its
+    runs of pages holding a byte other than zero (the rest is zeros). ``unpack_snapshot`` undoes it, as the
+    page's loader does."""
+    data = xor_static_data(snapshot, wasm)
+    if len(data) >= 2**32:
+        raise BuildError("the interpreter snapshot is over 4 GB — fix: the warm-up grew Python's memory far too much")
+    zero_page = bytes(SNAPSHOT_PAGE)
+    ranges: list[list[int]] = []
+    for at in range(0, len(data), SNAPSHOT_PAGE):
+        if data[at:at + SNAPSHOT_PAGE] == zero_page[:len(data) - at]:
+            continue
+        end = min(at + SNAPSHOT_PAGE, len(data))
+        if ranges and ranges[-1][0] + ranges[-1][1] == at:
+            ranges[-1][1] = end - ranges[-1][0]
+        else:
+            ranges.append([at, end - at])
+    head = [len(data), len(ranges)] + [n for pair in ranges for n in pair]
+    return (SNAPSHOT_MAGIC + b"".join(n.to_bytes(4, "little") for n in head)
+            + b"".join(data[at:at + length] for at, length in ranges))
+
+
+def unpack_snapshot(packed: bytes, wasm: bytes) -> bytes:
+    """Pyodide's snapshot from what ``pack_snapshot`` made (the Python twin of web/pyodide-snapshot.mjs)."""
+    if not packed.startswith(SNAPSHOT_MAGIC):
+        raise BuildError("not a packed interpreter snapshot")
+    word = lambda i: int.from_bytes(packed[len(SNAPSHOT_MAGIC) + 4 * i:len(SNAPSHOT_MAGIC) + 4 * i + 4], "little")
+    total, count = word(0), word(1)
+    out = bytearray(total)
+    pos = len(SNAPSHOT_MAGIC) + 8 + 8 * count
+    for k in range(count):
+        at, length = word(2 + 2 * k), word(3 + 2 * k)
+        out[at:at + length] = packed[pos:pos + length]
+        pos += length
+    if pos != len(packed):
+        raise BuildError("a packed interpreter snapshot of the wrong length")
+    return xor_static_data(bytes(out), wasm)
 
 
 # --- page ---------------------------------------------------------------------------------------
@@ -585,7 +630,7 @@ def render_single_page(
     head = Markup("\n").join([
         Markup("<style>{}</style>").format(Markup(css)),
         embedded_blocks(modules),
-        # The snapshot loader reads the wasm too (its static data undoes build.py subtract_static_data).
+        # The snapshot loader reads the wasm too (its static data undoes build.py xor_static_data).
         inline_script(embed_js, nonce=nonce, **({"data_shared": "pyodide/pyodide.asm.wasm"}
                                                  if any(a.name == SNAPSHOT_ASSET for a in assets) else {})),
         inline_script(boot_js, data_pyscript=f"./{EMBED_DIR}pyscript/core.js"),
