@@ -98,6 +98,10 @@ const fetchBytes = async (url) => {
 };
 const wasm = fetchBytes(WASM);
 wasm.catch(() => {}); // reported where it is awaited
+// Compiled as soon as its bytes are here, while the snapshot is still being inflated: Pyodide would
+// compile it only after that, on the way to the restore (see compiledWasm below).
+const compiled = wasm.then((bytes) => WebAssembly.compile(bytes));
+compiled.catch(() => {}); // Pyodide's own instantiation then reports the same failure
 const snapshot = fetchBytes(SNAPSHOT).then(async (raw) => {
   const bytes = await gunzipIfNeeded(raw);
   if (!packed(bytes)) return bytes;
@@ -106,6 +110,42 @@ const snapshot = fetchBytes(SNAPSHOT).then(async (raw) => {
 snapshot.catch(() => {}); // reported where it is awaited
 
 export const version = (await runtime).version;
+
+// Pyodide's instantiateWasm hook adds two imports of its own and then instantiates the wasm it fetched
+// (WebAssembly.instantiateStreaming, or instantiate on its bytes).  Around that one call — recognised by
+// its imports object, the one Emscripten hands the hook — the module compiled above is instantiated
+// instead; every other instantiation goes through untouched, and the originals are put back at once.
+function compiledWasm(settings) {
+  const hook = settings.instantiateWasm;
+  if (typeof hook !== "function") return;
+  settings.instantiateWasm = (imports, receive) => {
+    const { instantiate, instantiateStreaming } = WebAssembly;
+    const restore = () => {
+      WebAssembly.instantiate = instantiate;
+      WebAssembly.instantiateStreaming = instantiateStreaming;
+    };
+    const intercept = (original) =>
+      function (source, using, ...rest) {
+        if (using !== imports) return original.call(this, source, using, ...rest);
+        restore();
+        return compiled.then(
+          async (module) => {
+            performance.mark("checker:wasm-compiled-early");
+            return { module, instance: await instantiate(module, using) };
+          },
+          () => original.call(this, source, using, ...rest),
+        );
+      };
+    WebAssembly.instantiate = intercept(instantiate);
+    WebAssembly.instantiateStreaming = intercept(instantiateStreaming);
+    try {
+      return hook(imports, receive);
+    } catch (error) {
+      restore();
+      throw error;
+    }
+  };
+}
 
 export async function loadPyodide(options = {}) {
   const { loadPyodide: load } = await runtime;
@@ -123,6 +163,7 @@ export async function loadPyodide(options = {}) {
     const { default: createModule } = await import(base + "pyodide.asm.mjs");
     const needed = bytes.length - headerLength(bytes);
     const createPyodideModule = async (settings) => {
+      compiledWasm(settings);
       const module = await createModule(settings);
       if (module.HEAP8.length < needed && !(module._emscripten_resize_heap(needed) && module.HEAP8.length >= needed)) {
         throw new Error(`cannot grow Python's memory to the snapshot's ${needed} bytes`);

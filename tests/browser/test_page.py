@@ -32,6 +32,8 @@ def test_boots_to_ready_with_only_its_own_requests(checker):
     # Python was restored from the build's interpreter snapshot, not started from scratch.
     assert page.evaluate("() => performance.getEntriesByName('checker:snapshot').length") == 1
     assert page.evaluate("() => performance.getEntriesByName('checker:no-snapshot').length") == 0
+    # ... into the wasm module the loader compiled while the snapshot was inflated (not compiled again).
+    assert page.evaluate("() => performance.getEntriesByName('checker:wasm-compiled-early').length") == 1
     assert checker.log.foreign_requests() == []
     if checker.output == "single-file":
         # Only the file itself, then the embedded modules as blob: URLs.
