@@ -155,28 +155,29 @@ export async function loadPyodide(options = {}) {
   } catch (error) {
     console.warn("checker: no interpreter snapshot, starting Python from scratch:", error);
   }
+  // The module is created here (Pyodide's createPyodideModule option), in both cases, so that it is
+  // instantiated from the wasm compiled early (compiledWasm) and, with a snapshot, so that its memory
+  // can be grown between instantiation and the restore: Pyodide copies the snapshot over the module's
+  // memory, which starts at the wasm's own initial size, and the warm-up may have grown the heap
+  // (Emscripten's own resize function grows it).
+  const { default: createModule } = await import(base + "pyodide.asm.mjs");
+  const needed = bytes ? bytes.length - headerLength(bytes) : 0;
+  const createPyodideModule = async (settings) => {
+    compiledWasm(settings);
+    const module = await createModule(settings);
+    if (module.HEAP8.length < needed && !(module._emscripten_resize_heap(needed) && module.HEAP8.length >= needed)) {
+      throw new Error(`cannot grow Python's memory to the snapshot's ${needed} bytes`);
+    }
+    return module;
+  };
   if (bytes) {
-    // Pyodide copies the snapshot over the module's memory, which starts at the wasm's own initial
-    // size; a snapshot of a grown heap (the warm-up may grow it) needs the memory grown first.  The
-    // module is created here (Pyodide's createPyodideModule option) so its memory can be grown, with
-    // Emscripten's own resize function, between instantiation and the restore.
-    const { default: createModule } = await import(base + "pyodide.asm.mjs");
-    const needed = bytes.length - headerLength(bytes);
-    const createPyodideModule = async (settings) => {
-      compiledWasm(settings);
-      const module = await createModule(settings);
-      if (module.HEAP8.length < needed && !(module._emscripten_resize_heap(needed) && module.HEAP8.length >= needed)) {
-        throw new Error(`cannot grow Python's memory to the snapshot's ${needed} bytes`);
-      }
-      return module;
-    };
     // A failure here (the wasm did not load, memory ran out) is reported as it is: starting again
     // without the snapshot would meet the same failure, only later.
     const py = await load({ ...options, _loadSnapshot: bytes, createPyodideModule });
     performance.mark("checker:snapshot");
     return py;
   }
-  const py = await load(options);
+  const py = await load({ ...options, createPyodideModule });
   performance.mark("checker:no-snapshot");
   return py;
 }

@@ -275,6 +275,8 @@ def test_without_its_snapshot_the_site_still_boots_and_checks(chromium, dist, tm
             page = checker.page
             assert page.evaluate("() => performance.getEntriesByName('checker:no-snapshot').length") == 1
             assert page.evaluate("() => performance.getEntriesByName('checker:snapshot').length") == 0
+            # The wasm compiled early is used on this path too (its compile is not wasted).
+            assert page.evaluate("() => performance.getEntriesByName('checker:wasm-compiled-early').length") == 1
             checker.set_draft(EMOJI_DRAFT)
             assert [(f["rule"], f["text"]) for f in checker.findings()] == expected(EMOJI_DRAFT)
             # The 404 of the snapshot (preload and loader) is the only error the console may report.
