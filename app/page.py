@@ -225,7 +225,12 @@ class Page:
         self.text, self.report = text, report
         self.report_dict = report.to_dict()
         self.reminders = {str(r["category"]): r for r in report.reminders}
+        # Where a check's time goes (bench/boot.py reports the split): the engine and its report, the HTML,
+        # and (the rest of checker:check) the writes into the page.
+        engine_done = js.performance.now()
+        self._measure_since("checker:check-engine", started, engine_done)
         shown = render.render(text, self.report_dict, self.lang, self.strings, self.reminders)
+        self._measure_since("checker:check-render", engine_done)
         highlights, findings, verdict = self._shown
         if shown.highlights != highlights:
             self.highlights.innerHTML = shown.highlights
@@ -252,9 +257,10 @@ class Page:
         self.hide_tip()
         self._measure_since("checker:check", started)
 
-    def _measure_since(self, name: str, started: float) -> None:
-        """``performance.measure(name)`` from ``started`` to now (the options object is reused)."""
+    def _measure_since(self, name: str, started: float, ended: float | None = None) -> None:
+        """``performance.measure(name)`` from ``started`` to ``ended`` or now (the options object is reused)."""
         self._measure.start = started
+        self._measure.end = js.performance.now() if ended is None else ended
         js.performance.measure(name, self._measure)
 
     def safe_check(self, text: str | None = None, typed: bool = False) -> None:
@@ -325,7 +331,8 @@ class Page:
 
     def _long_check_step(self) -> None:
         text, pos, started = self._long
-        deadline = js.performance.now() + STEP_BUDGET_MS
+        step_started = js.performance.now()
+        deadline = step_started + STEP_BUDGET_MS
         try:
             while pos < len(text):
                 pos = prepare_pieces(text, start=pos, chars=STEP_CHARS, own_terms=tuple(self.terms))
@@ -334,6 +341,7 @@ class Page:
         except Exception:
             traceback.print_exc()
             pos = len(text)  # the full check below reports the error in the status line
+        self._measure_since("checker:long-step", step_started)  # the engine's share of a long check
         if pos < len(text):
             self._long[1] = pos
             self.status.className = "status busy"

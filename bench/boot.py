@@ -206,6 +206,28 @@ def poll(page, script: str, timeout: float, what: str):
         time.sleep(0.01)
 
 
+# Per check from index ``before`` on: its engine (app.check + report dict), render (the HTML) and page
+# (the rest: writes into the DOM) parts, from the measures app/page.py takes inside ``checker:check``.
+SPLIT_JS = """(before) => {
+    const all = (name) => performance.getEntriesByName(name).slice(before);
+    const checks = all('checker:check'), engine = all('checker:check-engine'), render = all('checker:check-render');
+    if (engine.length !== checks.length || render.length !== checks.length) return null;
+    return checks.map((c, i) => [engine[i].duration, render[i].duration,
+                                 c.duration - engine[i].duration - render[i].duration]);
+}"""
+
+# Where the start-up's time goes: when each step ended, in ms after navigation (undefined when the page has
+# no such step: the bare page, or the site without a snapshot).
+PHASES_JS = """() => {
+    const at = (name) => { const e = performance.getEntriesByName(name)[0]; return e ? e.startTime : undefined; };
+    const nav = performance.getEntriesByType('navigation')[0];
+    return {document_parsed: nav ? nav.domInteractive : undefined,
+            wasm_fetched: at('checker:wasm-fetched'), snapshot_inflated: at('checker:snapshot-inflated'),
+            wasm_instantiated: at('checker:wasm-instantiated'), python_restored: at('checker:snapshot'),
+            app_started: at('checker:python'), ready: at('checker:ready')};
+}"""
+
+
 def wait_check(page, before: int) -> dict:
     """Wait for the checks after index ``before`` to finish; the last one's duration and end time."""
     poll(page, f"() => performance.getEntriesByName('checker:check').length > {before}", CHECK_TIMEOUT_S, "a check")
@@ -237,13 +259,15 @@ def type_draft(page, text: str) -> dict:
     page.evaluate(FRAMES_JS)
     page.evaluate(FRAMES_JS)
     durations = page.evaluate(f"() => performance.getEntriesByName('checker:check').slice({before}).map(m => m.duration)")
+    split = page.evaluate(SPLIT_JS, before)
     value_ok = page.evaluate("(n) => document.getElementById('draft').value.length === n", len(text))
-    return {"check_ms": durations, "typed_s": round(typed_s, 2), "draft_complete": value_ok}
+    return {"check_ms": durations, "split_ms": split, "typed_s": round(typed_s, 2), "draft_complete": value_ok}
 
 
 def paste(page, text: str) -> dict:
     """Paste, type one key 50 ms later (while the paste is being checked), wait for the report of both."""
     cache = page.evaluate(CLEAR_CACHE_JS)
+    steps_before = page.evaluate("() => performance.getEntriesByName('checker:long-step').length")
     # What a paste does: the new value and one input event (Playwright's fill inserts long text in
     # thousands of pieces, one input event each, which is not what a seller's paste does).
     started = page.evaluate(
@@ -262,10 +286,15 @@ def paste(page, text: str) -> dict:
     page.evaluate(FRAMES_JS)
     shown = page.evaluate("() => { const m = performance.getEntriesByName('checker:check').at(-1);"
                           " return {duration: m.duration, end: m.startTime + m.duration}; }")
+    last = page.evaluate(SPLIT_JS, page.evaluate(COUNT_JS) - 1)
+    steps = page.evaluate(f"() => performance.getEntriesByName('checker:long-step').slice({steps_before}).map(m => m.duration)")
     before = page.evaluate(COUNT_JS)
     page.keyboard.type("x")
     typed = wait_check(page, before)
     return {"result_ms": shown["end"] - started, "final_check_ms": shown["duration"],
+            # the engine's steps before the last one, and the last one (a whole check) split as above
+            "steps": len(steps), "steps_ms": sum(steps),
+            "final_split_ms": last[0] if last else None,
             "key_delay_while_checking_ms": key_delay,
             "next_check_ms": typed["duration"],
             "next_key_latency_ms": typed["end"] - typed["keydown"] if typed["keydown"] is not None else None,
@@ -295,6 +324,7 @@ def one_run(playwright, chromium: str, url: str, *, workload: bool, typed: str, 
                         from_snapshot: performance.getEntriesByName('checker:snapshot').length === 1};
             }"""
         )
+        result["phases"] = page.evaluate(PHASES_JS)
         result["memory"] = memory(page)
         if workload:
             result["typing"] = type_draft(page, typed)
@@ -368,10 +398,51 @@ def summarize(runs: dict[str, list[dict]], pastes: tuple[int, ...]) -> dict:
             "js_heap_used_bytes": stats([r["memory_after_workload"]["js_heap_used_bytes"] for r in work], 0),
             "wasm_bytes": stats([r["memory_after_workload"]["wasm_bytes"] for r in work], 0),
         }
+    out["profile"] = profile(runs)
     out["boot_ratio_to_bare"] = {
         name: {q: round(out["boot_ms"][name][q] / out["boot_ms"][f"bare_{name}"][q], 2) for q in ("median", "p95")}
         for name in ("single_file", "site")
     }
+    return out
+
+
+def profile(runs: dict[str, list[dict]]) -> dict:
+    """Where the time goes, from the page's own marks and measures: the start-up's steps (median time after
+    navigation at which each ended), a keystroke check's parts (engine / render / page writes: median and p95
+    of each, and the parts of the checks at or above the p95 of the whole), a paste's parts."""
+    out: dict = {}
+    for name, rs in runs.items():
+        entry: dict = {}
+        phases = [r.get("phases") or {} for r in rs]
+        keys = phases[0].keys() if phases else ()
+        entry["boot_step_ends_ms"] = {
+            k: (stats([p.get(k) for p in phases], 0) or {}).get("median") for k in keys
+        }
+        splits = [tuple(x) for r in rs if "typing" in r for x in (r["typing"].get("split_ms") or ())]
+        if splits:
+            parts = ("engine", "render", "page")
+            totals = sorted(sum(x) for x in splits)
+            slow = [x for x in splits if sum(x) >= percentile(totals, 95)]
+            entry["keystroke_ms"] = {
+                part: {"p50": round(statistics.median(x[i] for x in splits), 2),
+                       "p95": round(percentile([x[i] for x in splits], 95), 2),
+                       "mean_in_slowest_5pct": round(statistics.mean(x[i] for x in slow), 2)}
+                for i, part in enumerate(parts)
+            }
+        work = [r for r in rs if "paste" in r]
+        if work:
+            entry["paste_ms"] = {}
+            for n in work[0]["paste"]:
+                ps = [r["paste"][n] for r in work]
+                finals = [p["final_split_ms"] for p in ps if p.get("final_split_ms")]
+                entry["paste_ms"][str(n)] = {
+                    "engine_steps_before_last": (stats([p.get("steps_ms") for p in ps]) or {}).get("median"),
+                    "steps": (stats([p.get("steps") for p in ps], 0) or {}).get("median"),
+                    "last_check_engine": round(statistics.median(f[0] for f in finals), 1) if finals else None,
+                    "last_check_render": round(statistics.median(f[1] for f in finals), 1) if finals else None,
+                    "last_check_page": round(statistics.median(f[2] for f in finals), 1) if finals else None,
+                }
+        out[name] = entry
     return out
 
 
@@ -445,6 +516,30 @@ def markdown(report: dict) -> str:
         f"| Size | {report['sizes']['single_file_bytes']:,} bytes | {report['sizes']['site_bytes']:,} bytes "
         f"| {report['sizes']['bare_single_file_bytes']:,} bytes / – |",
     ]
+    prof = report.get("profile") or {}
+    if prof.get("single_file") and prof.get("site"):
+        lines += ["", "Where the time goes (the page's own marks and measures, medians):", "",
+                  "| Step | single file (file://) | site (http) |", "|---|---|---|"]
+        labels = {"document_parsed": "document parsed", "wasm_fetched": "Python's wasm read",
+                  "snapshot_inflated": "snapshot read and inflated", "wasm_instantiated": "wasm instantiated",
+                  "python_restored": "Python restored from the snapshot", "app_started": "the app's first line runs",
+                  "ready": "`checker:ready`"}
+        for key, label in labels.items():
+            a = prof["single_file"]["boot_step_ends_ms"].get(key)
+            b = prof["site"]["boot_step_ends_ms"].get(key)
+            lines.append(f"| boot: {label} at | {fmt(a, ' ms')} | {fmt(b, ' ms')} |")
+        for part in ("engine", "render", "page"):
+            a = prof["single_file"].get("keystroke_ms", {}).get(part)
+            b = prof["site"].get("keystroke_ms", {}).get(part)
+            cell = lambda x: "–" if not x else f"{x['p50']} / {x['p95']} / {x['mean_in_slowest_5pct']} ms"  # noqa: E731
+            lines.append(f"| keystroke check, {part}: p50 / p95 / mean in the slowest 5 % | {cell(a)} | {cell(b)} |")
+        for n in PASTES:
+            a = prof["single_file"].get("paste_ms", {}).get(str(n))
+            b = prof["site"].get("paste_ms", {}).get(str(n))
+            cell = lambda x: "–" if not x else (  # noqa: E731
+                f"{x['engine_steps_before_last']} ms in {x['steps']} steps; last: engine {x['last_check_engine']}, "
+                f"render {x['last_check_render']}, page {x['last_check_page']} ms")
+            lines.append(f"| {n:,}-char paste: engine steps, then the last check's parts | {cell(a)} | {cell(b)} |")
     return "\n".join(lines)
 
 

@@ -96,7 +96,12 @@ const fetchBytes = async (url) => {
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   return new Uint8Array(await response.arrayBuffer());
 };
-const wasm = fetchBytes(WASM);
+// Marks of each step's end (bench/boot.py reports them as the start-up's profile).
+const marked = (name) => (value) => {
+  performance.mark(name);
+  return value;
+};
+const wasm = fetchBytes(WASM).then(marked("checker:wasm-fetched"));
 wasm.catch(() => {}); // reported where it is awaited
 // Compiled as soon as its bytes are here, while the snapshot is still being inflated: Pyodide would
 // compile it only after that, on the way to the restore (see compiledWasm below).
@@ -106,7 +111,7 @@ const snapshot = fetchBytes(SNAPSHOT).then(async (raw) => {
   const bytes = await gunzipIfNeeded(raw);
   if (!packed(bytes)) return bytes;
   return addStaticData(unpackRanges(bytes.subarray(MAGIC.length)), await wasm);
-});
+}).then(marked("checker:snapshot-inflated"));
 snapshot.catch(() => {}); // reported where it is awaited
 
 export const version = (await runtime).version;
@@ -131,7 +136,9 @@ function compiledWasm(settings) {
         return compiled.then(
           async (module) => {
             performance.mark("checker:wasm-compiled-early");
-            return { module, instance: await instantiate(module, using) };
+            const instance = await instantiate(module, using);
+            performance.mark("checker:wasm-instantiated");
+            return { module, instance };
           },
           () => original.call(this, source, using, ...rest),
         );

@@ -34,6 +34,13 @@ def test_boots_to_ready_with_only_its_own_requests(checker):
     assert page.evaluate("() => performance.getEntriesByName('checker:no-snapshot').length") == 0
     # ... into the wasm module the loader compiled while the snapshot was inflated (not compiled again).
     assert page.evaluate("() => performance.getEntriesByName('checker:wasm-compiled-early').length") == 1
+    # The start-up's steps are marked once each, in the order they happen (bench/boot.py's profile reads them).
+    steps = page.evaluate("""() => ['checker:wasm-fetched', 'checker:snapshot-inflated', 'checker:wasm-instantiated',
+                                    'checker:snapshot', 'checker:python', 'checker:ready']
+                                   .map(n => performance.getEntriesByName(n).map(e => e.startTime))""")
+    assert [len(times) for times in steps] == [1] * 6, steps
+    fetched, inflated, instantiated, restored, started, ready = (times[0] for times in steps)
+    assert fetched <= instantiated <= restored <= started <= ready and inflated <= restored
     assert checker.log.foreign_requests() == []
     if checker.output == "single-file":
         # Only the file itself, then the embedded modules as blob: URLs.
@@ -134,6 +141,13 @@ def test_keystrokes_are_checked_and_coalesced(checker):
     assert [(f["rule"], f["text"]) for f in checker.findings()] == expected(typed)
     durations = checker.page.evaluate("() => performance.getEntriesByName('checker:check').map(e => e.duration)")
     assert all(d >= 0 for d in durations)
+    # Each check is split into its engine and render parts (bench/boot.py's profile), both inside the check.
+    parts = checker.page.evaluate("""() => ['checker:check', 'checker:check-engine', 'checker:check-render']
+        .map(n => performance.getEntriesByName(n).map(e => [e.startTime, e.startTime + e.duration]))""")
+    checks, engine, render = parts
+    assert len(engine) == len(render) == len(checks) > 0
+    for (c0, c1), (e0, e1), (r0, r1) in zip(checks, engine, render):
+        assert abs(c0 - e0) < 0.01 and abs(e1 - r0) < 0.01 and e0 <= e1 and r0 <= r1 <= c1 + 0.01
     assert_no_request_since_boot(checker)
 
 
