@@ -937,6 +937,8 @@ _CACHE_CHARS = 4_000_000
 # run of digits) would fill memory with one-off keys, and such a piece is checked in one go anyway.
 _CACHE_MAX_CHARS = 2000
 _NO_HITS: tuple = ()
+# Cache keys ``(_LAST_CONTEXT, piece, …)``: a piece's hits from its last check, whatever came after it then.
+_LAST_CONTEXT = "last-context"
 _FINDINGS_KEPT = 4096
 
 
@@ -1025,17 +1027,38 @@ def _scan(plan: _Plan, cat: Catalogue, work: str, limit: int, doc: str, lang: st
 
 
 def _piece_hits(plan: _Plan, cat: Catalogue, text: str, a: int, b: int, c: int, doc: str, lang: str | None,
-                own_terms: tuple[str, ...], use_cache: bool, parts: dict | None = None) -> tuple:
+                own_terms: tuple[str, ...], use_cache: bool, parts: dict | None = None,
+                stale: list | None = None) -> tuple:
     """Hits starting in the piece ``text[a:b]``, seen with the next piece ``text[b:c]`` as context.
-    ``parts``: see ``_scan``."""
+    ``parts``: see ``_scan``. ``stale`` (a list, see ``check(settle=False)``): when the piece itself was
+    checked before, with another next piece, its hits of then are returned instead of checking it again (those
+    that ran into that other piece only as far as it and this one agree, as when this one grew by typing) and
+    ``True`` is appended to ``stale``."""
     piece, after = text[a:b], text[b:c]
     use_cache = use_cache and c - a <= _CACHE_MAX_CHARS
     key = (piece, after, doc, lang, own_terms)
     hits = plan.cache.get(key) if use_cache else None
     if hits is None:
+        last_key = (_LAST_CONTEXT, piece, doc, lang, own_terms)
+        if stale is not None and use_cache:
+            last = plan.cache.get(last_key)
+            if last is not None:
+                stale.append(True)
+                old_after, old_hits = last
+                if after.startswith(old_after):  # typing at the end
+                    same = len(old_after)
+                else:
+                    same = 0
+                    for x, y in zip(old_after, after):
+                        if x != y:
+                            break
+                        same += 1
+                n = len(piece) + same
+                return tuple(h for h in old_hits if h[2] <= n)
         hits = _scan(plan, cat, piece + after, len(piece), doc, lang, own_terms, plan.sentence_indexes, None, parts)
         if use_cache:
             plan.cache.put(key, hits, c - a)
+            plan.cache.put(last_key, (after, hits), c - a)
     return hits
 
 
@@ -1134,6 +1157,7 @@ def check(
     own_terms: Sequence[str] = (),
     catalogue: Catalogue | None = None,
     incremental: bool = True,
+    settle: bool = True,
 ) -> Report:
     r"""Check a draft message; see docs/ARCHITECTURE.md for the report's shape.
 
@@ -1145,6 +1169,12 @@ def check(
     text, the next piece's text, the draft's language, ``lang`` and ``own_terms``, so it is kept in a bounded
     cache: typing a character re-checks the piece it falls in and the one before (whose context changed).
     ``incremental=False`` ignores the cache (same result, all pieces checked).
+
+    ``settle=False`` (the page's check of a keystroke): a piece whose own text is unchanged but whose next
+    piece changed — the one before the piece being typed — is not checked again now: its hits from its last
+    check are reported, less any that ran into the old next piece. That halves a keystroke's work; the
+    report's ``settled`` is then False, and a check with ``settle=True`` (the default; the page runs it in
+    the next frame) gives the full result.
     """
     own = _own_terms_of("check", text, lang, own_terms)
     if not text:
@@ -1155,10 +1185,11 @@ def check(
     doc = lang or _doc_of(plan, text, cuts, incremental)
     raw: list[tuple[object, int, int]] = []
     parts: dict = {}
+    stale: list | None = None if settle else []
     a = 0
     for k, b in enumerate(cuts):
         c = cuts[k + 1] if k + 1 < len(cuts) else b
-        for h, s, e in _piece_hits(plan, cat, text, a, b, c, doc, lang, own, incremental, parts):
+        for h, s, e in _piece_hits(plan, cat, text, a, b, c, doc, lang, own, incremental, parts, stale):
             raw.append((h, s + a, e + a))
         a = b
     if plan.draft_views.rps or plan.draft_views.folded is not None:
@@ -1179,10 +1210,10 @@ def check(
                 a = b
             views.preset("text", join_views("text", parts))
         raw.extend(_scan(plan, cat, text, len(text) + 1, doc, lang, (), (plan.draft_views,), views))
-    return _report(cat, text, raw, doc)
+    return _report(cat, text, raw, doc, settled=not stale)
 
 
-def _report(cat: Catalogue, text: str, raw: list, doc: str) -> Report:
+def _report(cat: Catalogue, text: str, raw: list, doc: str, settled: bool = True) -> Report:
     by_rule: dict[int, list[tuple[int, int]]] = {}
     own_hits: list[Finding] = []
     for h, s, e in raw:
@@ -1231,4 +1262,5 @@ def _report(cat: Catalogue, text: str, raw: list, doc: str) -> Report:
                         {"category": c.id, "title": c.title, "reminder": c.reminder, "sources": c.sources}
                     )
                 )
-    return Report(verdict=verdict_of(findings), findings=tuple(findings), lang=doc, reminders=tuple(reminders))
+    return Report(verdict=verdict_of(findings), findings=tuple(findings), lang=doc, reminders=tuple(reminders),
+                  settled=settled)

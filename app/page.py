@@ -152,6 +152,7 @@ class Page:
         self._measure = js.Object.new()  # the options of performance.measure, reused
         self._frame_pending = False
         self._input_pending = False
+        self._settle_pending = False  # the last typed check left a piece to check again (see check)
         self._long: list | None = None  # [text, next offset, started at]: a long paste being checked in steps
         self._caret_pending = False
         self._mouse: tuple[float, float] | None = None
@@ -211,26 +212,34 @@ class Page:
 
     # --- checking --------------------------------------------------------------------------------
 
-    def check(self, text: str | None = None, typed: bool = False) -> None:
+    def check(self, text: str | None = None, typed: bool = False, settling: bool = False) -> None:
         """Check the draft as it is now and show the result (timed as ``checker:check``).
 
         A keystroke's check touches the page as little as it can (each call into the DOM costs, and
         reading layout back forces the browser to lay the page out in the middle of the frame): only
         the parts whose HTML changed are replaced, and a typed draft is saved a moment later
-        (``typed``: the check comes from typing; any other change is saved at once)."""
+        (``typed``: the check comes from typing; any other change is saved at once).
+
+        A typed check checks again only the piece that changed (``app.check(settle=False)``): the piece
+        before it, whose following text changed, is shown from its last check, and checked again in the
+        next frame unless another key comes first (``settling``: that check, timed as ``checker:settle``).
+        Half the work of a keystroke waits for a pause in typing."""
         started = js.performance.now()
         if text is None:  # the caller may already hold the draft: it is copied out of the page once
             text = str(self.draft.value)
-        report = app.check(text, own_terms=tuple(self.terms))
+        name = "checker:settle" if settling else "checker:check"
+        self._settle_pending = False  # (stays so if the check fails: the next keystroke checks again)
+        report = app.check(text, own_terms=tuple(self.terms), settle=not typed or settling)
+        self._settle_pending = not report.settled
         self.text, self.report = text, report
         self.report_dict = report.to_dict()
         self.reminders = {str(r["category"]): r for r in report.reminders}
         # Where a check's time goes (bench/boot.py reports the split): the engine and its report, the HTML,
         # and (the rest of checker:check) the writes into the page.
         engine_done = js.performance.now()
-        self._measure_since("checker:check-engine", started, engine_done)
+        self._measure_since(name + "-engine", started, engine_done)
         shown = render.render(text, self.report_dict, self.lang, self.strings, self.reminders)
-        self._measure_since("checker:check-render", engine_done)
+        self._measure_since(name + "-render", engine_done)
         highlights, findings, verdict = self._shown
         if shown.highlights != highlights:
             self.highlights.innerHTML = shown.highlights
@@ -242,6 +251,7 @@ class Page:
             self.highlights.scrollTop = self.draft.scrollTop
         if shown.findings != findings:
             self.findings.innerHTML = shown.findings
+            settling = False  # what the open explanation card showed may have changed: close it below
         if shown.verdict != verdict:
             self.verdict.innerHTML = shown.verdict
             self.verdict.dataset.verdict = shown.verdict_key
@@ -254,8 +264,9 @@ class Page:
             self._save_draft_soon(text)
         else:
             self._save_draft(text)
-        self.hide_tip()
-        self._measure_since("checker:check", started)
+        if not settling:  # a settling check that changed nothing leaves a card opened meanwhile alone
+            self.hide_tip()
+        self._measure_since(name, started)
 
     def _measure_since(self, name: str, started: float, ended: float | None = None) -> None:
         """``performance.measure(name)`` from ``started`` to ``ended`` or now (the options object is reused)."""
@@ -263,9 +274,9 @@ class Page:
         self._measure.end = js.performance.now() if ended is None else ended
         js.performance.measure(name, self._measure)
 
-    def safe_check(self, text: str | None = None, typed: bool = False) -> None:
+    def safe_check(self, text: str | None = None, typed: bool = False, settling: bool = False) -> None:
         try:
-            self.check(text, typed)
+            self.check(text, typed, settling)
         except Exception as err:  # keep the page alive: the next keystroke checks again
             traceback.print_exc()
             self.status.className = "status error"
@@ -301,6 +312,10 @@ class Page:
                     self._begin_long_check(text, start)
         elif self._long is not None:
             self._long_check_step()
+        elif self._settle_pending:
+            self.safe_check(typed=True, settling=True)
+        if self._settle_pending and self._long is None:
+            self._request_frame()
         if self._caret_pending:
             self._caret_pending = False
             self.explain_at_caret()

@@ -75,6 +75,9 @@ class Report:
     findings: tuple[Finding, ...]
     lang: str
     reminders: tuple[Mapping, ...] = field(default=(), hash=False, repr=False)
+    # False when ``check(settle=False)`` reported a piece from its last check instead of checking it again
+    # (see app/engine.py ``check``); not part of ``to_dict()``.
+    settled: bool = field(default=True, compare=False)
 
     @property
     def counts(self) -> dict[str, int]:

@@ -260,8 +260,10 @@ def type_draft(page, text: str) -> dict:
     page.evaluate(FRAMES_JS)
     durations = page.evaluate(f"() => performance.getEntriesByName('checker:check').slice({before}).map(m => m.duration)")
     split = page.evaluate(SPLIT_JS, before)
+    # The settling checks (app/page.py): the piece before the one typed, checked again when typing pauses.
+    settles = page.evaluate("() => performance.getEntriesByName('checker:settle').map(m => m.duration)")
     value_ok = page.evaluate("(n) => document.getElementById('draft').value.length === n", len(text))
-    return {"check_ms": durations, "split_ms": split, "typed_s": round(typed_s, 2), "draft_complete": value_ok}
+    return {"check_ms": durations, "split_ms": split, "settle_ms": settles, "typed_s": round(typed_s, 2), "draft_complete": value_ok}
 
 
 def paste(page, text: str) -> dict:
@@ -379,6 +381,7 @@ def summarize(runs: dict[str, list[dict]], pastes: tuple[int, ...]) -> dict:
             "keystrokes": TYPED_CHARS * len(work), "checks": len(per_key), "p50_ms": round(statistics.median(per_key), 2),
             "p95_ms": round(percentile(per_key, 95), 2), "max_ms": round(max(per_key), 2),
             "over_16ms": sum(d > 16 for d in per_key),
+            **settle_stats([d for r in work for d in r["typing"].get("settle_ms", ())]),
             "typing_s_median": round(statistics.median(r["typing"]["typed_s"] for r in work), 1),
             "draft_complete": all(r["typing"]["draft_complete"] for r in work),
         }
@@ -404,6 +407,14 @@ def summarize(runs: dict[str, list[dict]], pastes: tuple[int, ...]) -> dict:
         for name in ("single_file", "site")
     }
     return out
+
+
+def settle_stats(durations: list[float]) -> dict:
+    """The settling checks while typing (``checker:settle``): how many, their p50 / p95 / max."""
+    if not durations:
+        return {"settle_checks": 0}
+    return {"settle_checks": len(durations), "settle_p50_ms": round(statistics.median(durations), 2),
+            "settle_p95_ms": round(percentile(durations, 95), 2), "settle_max_ms": round(max(durations), 2)}
 
 
 def profile(runs: dict[str, list[dict]]) -> dict:
@@ -494,6 +505,10 @@ def markdown(report: dict) -> str:
             f"| {t['single_file']['p50_ms']} / {t['single_file']['p95_ms']} / {t['single_file']['max_ms']} ms "
             f"| {t['site']['p50_ms']} / {t['site']['p95_ms']} / {t['site']['max_ms']} ms | – |"
         )
+        st = lambda x: "–" if not x.get("settle_checks") else (  # noqa: E731
+            f"{x['settle_checks']} checks, {x['settle_p50_ms']} / {x['settle_p95_ms']} / {x['settle_max_ms']} ms")
+        lines.append(f"| … settling checks when typing pauses (the sentence before, again), p50 / p95 / max "
+                     f"| {st(t['single_file'])} | {st(t['site'])} | – |")
         for n in PASTES:
             p = {name: report["paste"][name][str(n)] for name in ("single_file", "site")}
             cell = lambda x, k: f"{x[k]['median']} / {x[k]['p95']} ms"  # noqa: E731

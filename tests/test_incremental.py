@@ -2,7 +2,9 @@
 
 - ``app.check`` keeps the hits of each piece of a draft in a cache (app/engine.py): a check served from the
   cache must equal a check from scratch (``incremental=False``), on the corpus, on every rule example, on
-  drafts typed character by character and on random edit sequences (hypothesis).
+  drafts typed character by character and on random edit sequences (hypothesis). A keystroke's check
+  (``settle=False``) may show the piece before the one typed from its last check; the settling check after
+  it must again equal the check from scratch.
 - The compiled catalogue (``compile_catalogue`` → ``load_compiled``, what the page loads) gives the same
   findings as the validated TOML catalogue, is deterministic, and compiles patterns only when a draft needs
   them.
@@ -82,6 +84,65 @@ def test_typing_a_draft_character_by_character():
     draft = _drafts(1, 1)[0][:700]
     for i in range(1, len(draft) + 1, 3):
         _same(draft[:i])
+
+
+def _quick_then_settled(text: str):
+    """A keystroke's check (``settle=False``), then the settling one; the settled report is the one from
+    scratch, and the quick one is sound (spans in bounds, equal to their text) and equal to it when it
+    says it is settled."""
+    quick = check(text, settle=False)
+    assert all(text[f.start:f.end] == f.text for f in quick.findings), text
+    settled = check(text)
+    assert settled.settled
+    assert _shape(settled) == _shape(check(text, incremental=False)), text
+    if quick.settled:
+        assert _shape(quick) == _shape(settled), text
+    return quick, settled
+
+
+def test_typing_without_settling_then_settling_gives_the_result_from_scratch():
+    """The page's keystroke check leaves the piece before the one typed in to the next frame's check."""
+    clear_cache()
+    draft = _drafts(1, 1)[0][:700]
+    left = checks = 0
+    for i in range(1, len(draft) + 1, 2):
+        quick, _ = _quick_then_settled(draft[:i])
+        left += not quick.settled
+        checks += 1
+    assert left > checks // 4  # many keystrokes had a piece before them to leave for later
+
+
+def test_keys_typed_faster_than_settling_then_one_settle():
+    """Several keystrokes, none settled (typing faster than the frames), then one settling check."""
+    rnd = random.Random(11)
+    for draft in _drafts(2, 6):
+        clear_cache()
+        i = 0
+        while i < len(draft):
+            i = min(len(draft), i + rnd.randint(1, 40))
+            for j in range(max(1, i - 5), i + 1):
+                quick = check(draft[:j], settle=False)
+                assert all(draft[:j][f.start:f.end] == f.text for f in quick.findings)
+            _quick_then_settled(draft[:i])
+
+
+def test_a_match_into_the_piece_being_typed_waits_for_settling_and_then_stays():
+    """A finding that starts in the piece before and runs into the one being typed is not in the keystroke's
+    report until the settling check finds it; typing on at the end then keeps it (no flicker)."""
+    clear_cache()
+    first = "Could you write a review of the lamp? "
+    second = "In return, we'll send you a free spare"
+    rule = "review-manipulation.incentive-for-review"
+    check(first)  # the first sentence was checked while it was the last piece
+    quick = check(first + second, settle=False)
+    assert not quick.settled
+    assert rule not in {f.rule for f in quick.findings}
+    settled = check(first + second)
+    crossing = [f for f in settled.findings if f.rule == rule and f.start < len(first) < f.end]
+    assert crossing, [(f.rule, f.text) for f in settled.findings]
+    for tail in (" ", " p", " part", " part."):
+        quick = check(first + second + tail, settle=False)
+        assert crossing[0] in quick.findings, tail
 
 
 def test_random_edits_of_multilingual_drafts():

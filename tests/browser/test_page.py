@@ -151,6 +151,24 @@ def test_keystrokes_are_checked_and_coalesced(checker):
     assert_no_request_since_boot(checker)
 
 
+def test_a_match_into_the_sentence_being_typed_is_shown_once_typing_pauses(checker):
+    """A keystroke's check leaves the sentence before the one typed to the next frame (app.check with
+    settle=False): once typing pauses, the settling check shows what runs from one into the other."""
+    checker.set_draft("")
+    page = checker.page
+    settles = page.evaluate("() => performance.getEntriesByName('checker:settle').length")
+    typed = "Could you write a review of the lamp? In return, we'll send you a free spare part."
+    page.click("#draft")
+    page.keyboard.type(typed)
+    checker.wait_until(f"() => performance.getEntriesByName('checker:settle').length > {settles}",
+                       what="a settling check")
+    checker.settle()
+    found = [(f["rule"], f["text"]) for f in checker.findings()]
+    assert found == expected(typed)
+    assert any(r == "review-manipulation.incentive-for-review" and "? In return" in t for r, t in found), found
+    assert_no_request_since_boot(checker)
+
+
 def test_highlight_layer_wraps_and_scrolls_with_the_textarea(checker):
     page = checker.page
     long_draft = "\n".join(f"Line {i}: a fairly long sentence that wraps in a narrow box, mail {EMAIL} 😀" for i in range(60))
