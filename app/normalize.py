@@ -642,6 +642,12 @@ def _two_digit_value(m: re.Match) -> str:
     return f"1 {_TEEN_WORDS[g('teen')]}"
 
 
+def _source_char(view: View, draft: str, i: int) -> str:
+    """The draft character view character ``i`` came from (its first one)."""
+    j = i if view.starts is None else view.starts[i]
+    return draft[j] if j < len(draft) else ""
+
+
 def _is_word(t: str, a: int, b: int) -> bool:
     return not (a and t[a - 1].isalpha()) and not (b < len(t) and t[b].isalpha())
 
@@ -650,10 +656,18 @@ _CJK_DIGITS = str.maketrans("〇零一二三四五六七八九幺两", "00123456
 _CJK_DIGIT_HINT = re.compile(r"[〇零一二三四五六七八九幺两]{3}")
 
 
-def numbers_view(text: View) -> View:
+def numbers_view(text: View, draft: str | None = None) -> View:
     v = text
     t = v.text
     taken: list[tuple[int, int, str]] = []
+    # A full-width comma "，" is a CJK clause separator, never a digit-group or decimal comma: NFKC makes it
+    # ",", and a phone number followed by "，24小时在线" then looked like the start of "0912,24". It stays a
+    # separator here ("、"), so the phone patterns' guard against a longer number does not fire on it.
+    if draft is not None and "\uff0c" in draft:
+        fw = [(i, i + 1, "\u3001") for i, c in enumerate(t) if c == "," and _source_char(text, draft, i) == "\uff0c"]
+        if fw:
+            v = _edit(v, "text", fw)
+            t = v.text
     if _TWO_DIGIT_HINT.search(t):
         taken = [(m.start(), m.end(), _two_digit_value(m)) for m in _TWO_DIGITS.finditer(t) if _is_word(t, m.start(), m.end())]
     edits = []
@@ -686,13 +700,13 @@ _TLD_HINT = (
     r"nl|be|at|ch|pl|se|ru|in|br|mx|edu|gov|cc|tv|vip|club|email)"
 )
 _LABEL = r"[a-z0-9\u00e0-\u024f-]{1,63}"  # ASCII/Latin labels: a CJK sentence must not become a "domain"
-_DOT_WORD = r"(?:dot|punkt|point|punto|ドット|点)"
+_DOT_WORD = r"(?:dot|punkt|point|punto|ドット|どっと|点)"
 # "gmail。com": a CJK full stop typed between two ASCII labels is a dot.
 _CJK_DOT = r"(?<=[a-z0-9])。(?=[a-z])"
-_AT_WORD = r"(?:at|arobase|arroba|chiocciola|klammeraffe|アット(?:マーク)?|atmark|艾特)"
+_AT_WORD = r"(?:at|arobase|arroba|chiocciola|klammeraffe|アット(?:マーク)?|あっと(?:まーく)?|atmark|艾特)"
 _SPELLED_DOT = (
     rf"(?:\s{{0,3}}[\[\(\{{<]\s{{0,3}}(?:{_DOT_WORD}|\.)\s{{0,3}}[\]\)\}}>]\s{{0,3}}"
-    rf"|\s{{1,3}}{_DOT_WORD}\s{{1,3}}|\s{{1,3}}\.\s{{1,3}}|\s{{0,3}}(?:点|ドット)\s{{0,3}}|{_CJK_DOT})"
+    rf"|\s{{1,3}}{_DOT_WORD}\s{{1,3}}|\s{{1,3}}\.\s{{1,3}}|\s{{0,3}}(?:点|ドット|どっと)\s{{0,3}}|{_CJK_DOT})"
 )
 # Rebuild an address only where the words around "at"/"dot" look like one: a label, an "at", labels
 # joined by (spelled) dots, and a top-level domain. "look at the box" or "arrived at amazon.com" fail the
@@ -702,16 +716,16 @@ _SPELLED_DOT = (
 # so `re` can skip ahead; the address around it is then read outwards with anchored matches, so the cost is
 # per "at", not per word of the draft.
 _AT = re.compile(
-    rf"[\[\(\{{<]\s{{0,3}}(?:{_AT_WORD}|@)\s{{0,3}}[\]\)\}}>]|(?<=\s){_AT_WORD}(?=\s)|@|アットマーク|艾特"
+    rf"[\[\(\{{<]\s{{0,3}}(?:{_AT_WORD}|@)\s{{0,3}}[\]\)\}}>]|(?<=\s){_AT_WORD}(?=\s)|@|アット(?:マーク)?|あっと(?:まーく)?|艾特"
 )
 _LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._+%-") | frozenset(map(chr, range(0xE0, 0x250)))
 _DOMAIN_AFTER = re.compile(
-    rf"{_LABEL}(?:(?:{_SPELLED_DOT}|\.){_LABEL}){{0,4}}(?:{_SPELLED_DOT}|\.){_TLD_HINT}(?![^\W_])"
+    rf"{_LABEL}(?:(?:{_SPELLED_DOT}|\.){_LABEL}){{0,4}}(?:{_SPELLED_DOT}|\.){_TLD_HINT}(?![a-z0-9_\u00e0-\u024f])"
 )
 _DOT_PART = re.compile(_SPELLED_DOT)
 # A spelled or spaced dot: the only way "www dot brand dot com" differs from a domain.
 _DOT_TOKEN = re.compile(
-    rf"[\[\(\{{<]\s{{0,3}}(?:{_DOT_WORD}|\.)\s{{0,3}}[\]\)\}}>]|(?<=\s)(?:{_DOT_WORD}|\.)(?=\s)|点|ドット|{_CJK_DOT}"
+    rf"[\[\(\{{<]\s{{0,3}}(?:{_DOT_WORD}|\.)\s{{0,3}}[\]\)\}}>]|(?<=\s)(?:{_DOT_WORD}|\.)(?=\s)|点|ドット|どっと|{_CJK_DOT}"
 )
 _MAIL_PROVIDER = re.compile(
     r"(?:gmail|googlemail|yahoo|hotmail|outlook|live|msn|icloud|me|aol|proton(?:mail)?|gmx|web|t-online|"
@@ -729,9 +743,9 @@ _MAIL_PROVIDER = re.compile(
 # character it started on by a look-behind), so that `re` skips in C to the next bracket, space, "@" or
 # CJK character instead of trying every branch at every position.
 _ADDRESS_HINT = re.compile(
-    rf"[\[\(\{{<\s@点ドア艾。](?:(?<=[\[\(\{{<])\s{{0,3}}(?:{_AT_WORD}|{_DOT_WORD}|@|\.)\s{{0,3}}[\]\)\}}>]"
+    rf"[\[\(\{{<\s@点ドア艾。あど](?:(?<=[\[\(\{{<])\s{{0,3}}(?:{_AT_WORD}|{_DOT_WORD}|@|\.)\s{{0,3}}[\]\)\}}>]"
     rf"|(?<=\s)(?:{_DOT_WORD}\s|@|\.\s|{_AT_WORD}\s{{1,3}}{_MAIL_PROVIDER.pattern})|(?<=@)\s"
-    r"|(?<=点)|(?<=ド)ット|(?<=ア)ット|(?<=艾)特|(?<=[a-z0-9]。)(?=[a-z]))"
+    r"|(?<=点)|(?<=ド)ット|(?<=ア)ット|(?<=ど)っと|(?<=あ)っと|(?<=艾)特|(?<=[a-z0-9]。)(?=[a-z]))"
 )
 _TLDS = frozenset(_TLD_HINT[3:-1].split("|"))
 _LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-") | frozenset(map(chr, range(0xE0, 0x250)))
@@ -858,7 +872,7 @@ class Views:
             elif name == "words":
                 v = words_view(self["text"])
             elif name == "numbers":
-                v = numbers_view(self["text"])
+                v = numbers_view(self["text"], self.draft)
             elif name == "address":
                 v = address_view(self["text"])
             else:

@@ -53,7 +53,7 @@ def test_two_digit_hint_grouping_keeps_the_answer():
 
 _ADDRESS_WORDS = [
     "john", "at", " at ", "  at  ", "gmail", ".", " . ", "com", "dot", " dot ", "(at)", "[dot]", "{ at }", "<.>",
-    "@", " @ ", "me", "web", "mail", "x", "点", "ドット", "アット", "アットマーク", "艾特", "。", "de", "www", " ",
+    "@", " @ ", "me", "web", "mail", "x", "点", "ドット", "アット", "アットマーク", "艾特", "。", "de", "www", " ", "あっと", "どっと", "あっという間", "jp", "まで",
     "   ", "\n", "order", "shop", "i.softbank", "arroba", "punkt", "-", "1", "é", "qq", "163", "info", "look",
 ]
 
@@ -62,7 +62,7 @@ def test_address_hint_is_its_plain_form():
     a, d, p = N._AT_WORD, N._DOT_WORD, N._MAIL_PROVIDER.pattern
     plain = re.compile(
         rf"[\[\(\{{<]\s{{0,3}}(?:{a}|{d}|@|\.)\s{{0,3}}[\]\)\}}>]|\s{d}\s|\s@|@\s|\s\.\s|\s{a}\s{{1,3}}{p}"
-        r"|点|ドット|アット|艾特|[a-z0-9]。[a-z]"
+        r"|点|ドット|アット|あっと|どっと|艾特|[a-z0-9]。[a-z]"
     )
     for t in _texts(_ADDRESS_WORDS, 4, 20000):
         assert bool(N._ADDRESS_HINT.search(t)) == bool(plain.search(t)), t
@@ -73,6 +73,24 @@ def test_address_hint_is_needed_for_every_edit():
     for t in _texts(_ADDRESS_WORDS, 5, 20000):
         if not N._ADDRESS_HINT.search(t):
             assert N._address_edits(t) == [], t
+
+
+def test_japanese_spelled_at_and_dot_rebuild_an_address():
+    v = N.Views("詳しくはメール（info あっと sakura-zakka どっと jp）まで")["address"]
+    assert "info@sakura-zakka.jp" in v.text
+    assert "infoアットshopドットjpまで" not in N.Views("メールはinfoアットshopドットjpまで")["address"].text
+    # ordinary words stay as they are
+    assert N.Views("あっという間に届きました。どっと疲れました。")["address"].text == "あっという間に届きました。どっと疲れました。"
+
+
+def test_full_width_comma_is_no_digit_group_in_the_numbers_view():
+    # "0912，24小时" must not read as "0912,24" (a longer number), so the phone before it is still seen
+    v = N.Views("wats app：＋８６ １３８ ２７５６ ０９１２，24小时在线")["numbers"]
+    assert "0912、24" in v.text
+    s, e = v.span(v.text.index("+86"), v.text.index("0912") + 4)
+    assert (s, e) == (9, 26)
+    # an ASCII comma keeps its meaning
+    assert "1,234" in N.Views("1,234 pieces")["numbers"].text
 
 
 _LETTER_WORDS = [
