@@ -12,13 +12,21 @@ or any result, was the holdout next and measured once (recall 0.871), then moved
 same way. A fifth author's set (``<lang>-yNN``, 140 messages, 50 clean) and a sixth author's 105 clean
 look-alikes (``<lang>-zNN``), both written the same way, were measured once on 2026-11-30 after the rules were
 widened on the -x misses (y: recall 0.877, 121/138, precision 0.984, 2 of 50 clean flagged; z: 3 of 105
-flagged) and then moved into the main corpus with their misses and false alarms visible. The holdout now is
+flagged) and then moved into the main corpus with their misses and false alarms visible. The holdout next was
 a seventh author's set (``<lang>-uNN``, 140 messages, 52 clean), written the same way while the rules were
 widened on the -y/-z misses (asked to vary its wording and to include veiled insults, condescension and
 passive-aggressive pressure), measured once on 2026-11-30 (recall 0.819, 113/138, precision 0.966, 3 of 52
-clean flagged), then moved into the main corpus with its misses visible on 2026-12-01. The holdout slot waits
-for an eighth author's set (``<lang>-tNN``, 140 messages, 49 clean), written the same way while the rules
-were widened on the -u misses; it is the holdout now, measured once on 2026-12-01 (figures below).
+clean flagged), then moved into the main corpus with its misses visible on 2026-12-01. An eighth author's set
+(``<lang>-tNN``, 138 messages, 49 clean), written the same way while the rules were widened on the -u misses, was
+measured once on 2026-12-01 (recall 0.791, abusive 4/21) and moved in the same day. A ninth and a tenth author's sets
+(``<lang>-sNN`` and ``<lang>-rNN``, 276 messages, 99 clean, after 4 near-duplicates of main-corpus messages were
+taken out), written while the rules were widened on the -t misses, were measured once together on 2026-12-01
+(recall 0.814, precision 0.986, 2 of 99 clean flagged; abusive 22/42) and moved in with their misses visible; 8 of
+their messages that ask for the buyer's own number or address were relabelled off-platform, this corpus's label for
+asking (contact-details is for details written in the message). The holdout now is an eleventh author's set
+(``<lang>-qNN``, 140 messages, 49 clean), written from policy.md alone while the rules were widened on the -s/-r
+misses (figures below).
+
 One JSON object per line::
 
     {"id": "de-017", "lang": "de", "text": "…", "expect": ["off-platform"], "allow": [], "note": "why"}
@@ -39,17 +47,14 @@ was expected). The false-alarm rate is the share of clean messages (E = ∅) wit
 Thresholds, main corpus: overall and every language recall ≥ 0.95 and precision ≥ 0.97; every category
 with at least 15 expected occurrences the same; false alarms on clean messages ≤ 2 %. Holdout: overall
 precision ≥ 0.93 and recall ≥ 0.77 (the per-language table is printed, not asserted). Issue 3 asks for
-≥ 0.90 recall on unseen messages; measured once on the -t set on 2026-12-01, after a round of rule work on
-the -u misses (abusive rules widened by ~130 patterns from those misses and 58 probes): recall 0.794
-(112/141), precision 0.949, 2 of 49 clean flagged (0.791 / 0.948 after en-t12 and ja-t09 were taken out:
-both echo policy.md's own examples, as main-corpus messages already do); abusive **4/21** — the phrase rules for veiled abuse
-do not carry over to another author's wording — review-manipulation 23/28, off-platform 25/30, marketing
-13/14, cancel-request 5/6, every other category complete. Measured once on the -u set on 2026-11-30: recall 0.819 (113/138),
-precision 0.966, 3 of 52 clean messages flagged; weakest: abusive 9/20 (veiled and sarcastic abuse),
-cancel-request 4/6, off-platform 25/29, review-manipulation 24/28. (Earlier blind sets: -y 0.877 with
-abusive 11/17, -x 0.871 with abusive 10/15, -w 0.900 on its second look.)
-The floors (lowered from 0.80 / 0.95 when the -t set became the holdout, to sit just under what it
-measured) guard against regressions; they are not the goal.
+≥ 0.90 recall on unseen messages. Measured once on the -q set on 2026-12-01 (136 messages, 49 clean, after 4
+near-duplicates of main-corpus messages were taken out), after the rule rounds on the -t and then the -s/-r
+misses: recall 0.818 (99/121), precision 1.000, 0 of 49 clean flagged; abusive **10/23**, off-platform 26/29,
+review-manipulation 18/21, marketing 8/10, contact-details 11/12, every other category complete. Before it:
+-s/-r together 0.814 / 0.986 (abusive 22/42), -t 0.791 (abusive 4/21), -u 0.819, -y 0.877, -x 0.871, -w 0.900
+on its second look. The phrase rules for veiled abuse do not carry over to another author's wording; the rest
+is found at 80–100 %. The floors (set when the -t set was the holdout, under what it measured) guard against
+regressions; they are not the goal.
 
 Print the tables by hand: ``.venv/bin/python tests/corpus_metrics.py [--holdout]``, or ``pytest -s``.
 """
