@@ -54,6 +54,7 @@ on a one-language draft.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from bisect import bisect_left, bisect_right
@@ -937,8 +938,6 @@ _CACHE_CHARS = 4_000_000
 # run of digits) would fill memory with one-off keys, and such a piece is checked in one go anyway.
 _CACHE_MAX_CHARS = 2000
 _NO_HITS: tuple = ()
-# Cache keys ``(_LAST_CONTEXT, piece, …)``: a piece's hits from its last check, whatever came after it then.
-_LAST_CONTEXT = "last-context"
 _FINDINGS_KEPT = 4096
 
 
@@ -1030,35 +1029,26 @@ def _piece_hits(plan: _Plan, cat: Catalogue, text: str, a: int, b: int, c: int, 
                 own_terms: tuple[str, ...], use_cache: bool, parts: dict | None = None,
                 stale: list | None = None) -> tuple:
     """Hits starting in the piece ``text[a:b]``, seen with the next piece ``text[b:c]`` as context.
-    ``parts``: see ``_scan``. ``stale`` (a list, see ``check(settle=False)``): when the piece itself was
-    checked before, with another next piece, its hits of then are returned instead of checking it again (those
-    that ran into that other piece only as far as it and this one agree, as when this one grew by typing) and
-    ``True`` is appended to ``stale``."""
+    ``parts``: see ``_scan``. The cache keeps a piece's hits with the next piece they were found with.
+    ``stale`` (a list, see ``check(settle=False)``): when the piece itself was checked before, with another
+    next piece, its hits of then are returned instead of checking it again (those that ran into that other
+    piece only as far as it and this one agree, as when this one grew by typing) and ``True`` is appended to
+    ``stale``."""
     piece, after = text[a:b], text[b:c]
     use_cache = use_cache and c - a <= _CACHE_MAX_CHARS
-    key = (piece, after, doc, lang, own_terms)
-    hits = plan.cache.get(key) if use_cache else None
-    if hits is None:
-        last_key = (_LAST_CONTEXT, piece, doc, lang, own_terms)
-        if stale is not None and use_cache:
-            last = plan.cache.get(last_key)
-            if last is not None:
-                stale.append(True)
-                old_after, old_hits = last
-                if after.startswith(old_after):  # typing at the end
-                    same = len(old_after)
-                else:
-                    same = 0
-                    for x, y in zip(old_after, after):
-                        if x != y:
-                            break
-                        same += 1
-                n = len(piece) + same
-                return tuple(h for h in old_hits if h[2] <= n)
-        hits = _scan(plan, cat, piece + after, len(piece), doc, lang, own_terms, plan.sentence_indexes, None, parts)
-        if use_cache:
-            plan.cache.put(key, hits, c - a)
-            plan.cache.put(last_key, (after, hits), c - a)
+    key = (piece, doc, lang, own_terms)
+    last = plan.cache.get(key) if use_cache else None
+    if last is not None:
+        old_after, hits = last
+        if old_after == after:
+            return hits
+        if stale is not None:
+            stale.append(True)
+            n = len(piece) + len(os.path.commonprefix((old_after, after)))
+            return tuple(h for h in hits if h[2] <= n)
+    hits = _scan(plan, cat, piece + after, len(piece), doc, lang, own_terms, plan.sentence_indexes, None, parts)
+    if use_cache:
+        plan.cache.put(key, (after, hits), c - a)
     return hits
 
 

@@ -642,12 +642,6 @@ def _two_digit_value(m: re.Match) -> str:
     return f"1 {_TEEN_WORDS[g('teen')]}"
 
 
-def _source_char(view: View, draft: str, i: int) -> str:
-    """The draft character view character ``i`` came from (its first one)."""
-    j = i if view.starts is None else view.starts[i]
-    return draft[j] if j < len(draft) else ""
-
-
 def _is_word(t: str, a: int, b: int) -> bool:
     return not (a and t[a - 1].isalpha()) and not (b < len(t) and t[b].isalpha())
 
@@ -664,7 +658,7 @@ def numbers_view(text: View, draft: str | None = None) -> View:
     # ",", and a phone number followed by "，24小时在线" then looked like the start of "0912,24". It stays a
     # separator here ("、"), so the phone patterns' guard against a longer number does not fire on it.
     if draft is not None and "\uff0c" in draft:
-        fw = [(i, i + 1, "\u3001") for i, c in enumerate(t) if c == "," and _source_char(text, draft, i) == "\uff0c"]
+        fw = [(i, i + 1, "\u3001") for i, c in enumerate(t) if c == "," and draft[text.span(i, i + 1)[0]] == "\uff0c"]
         if fw:
             v = _edit(v, "text", fw)
             t = v.text

@@ -170,6 +170,15 @@ def ensure_dist() -> Path:
     return dist
 
 
+def copy_dist(built: Path, folder: Path) -> Path:
+    """A copy of dist/ in ``folder`` (returned): a build running meanwhile (others share the tree) must not
+    swap files mid-run."""
+    dist = folder / "dist"
+    shutil.copytree(built / "site", dist / "site")
+    shutil.copy2(built / "message-checker.html", dist / "message-checker.html")
+    return dist
+
+
 def build_bare(folder: Path) -> tuple[Path, Path]:
     """The bare page as a single file and as a site folder, from the same runtime as the product."""
     # Stock Pyodide started from scratch: the bare page has no snapshot (that is what it measures).
@@ -449,9 +458,8 @@ def profile(runs: dict[str, list[dict]]) -> dict:
                 entry["paste_ms"][str(n)] = {
                     "engine_steps_before_last": (stats([p.get("steps_ms") for p in ps]) or {}).get("median"),
                     "steps": (stats([p.get("steps") for p in ps], 0) or {}).get("median"),
-                    "last_check_engine": round(statistics.median(f[0] for f in finals), 1) if finals else None,
-                    "last_check_render": round(statistics.median(f[1] for f in finals), 1) if finals else None,
-                    "last_check_page": round(statistics.median(f[2] for f in finals), 1) if finals else None,
+                    **{f"last_check_{part}": round(statistics.median(f[i] for f in finals), 1) if finals else None
+                       for i, part in enumerate(("engine", "render", "page"))},
                 }
         out[name] = entry
     return out
@@ -577,10 +585,7 @@ def main(argv: list[str] | None = None) -> int:
     typed = typing_draft()
     pastes = {n: paste_draft(n) for n in PASTES}
     with tempfile.TemporaryDirectory(prefix="bench-boot-") as tmp:
-        # A snapshot of dist/: a build running meanwhile (others share the tree) must not swap files mid-run.
-        dist = Path(tmp) / "dist"
-        shutil.copytree(built / "site", dist / "site")
-        shutil.copy2(built / "message-checker.html", dist / "message-checker.html")
+        dist = copy_dist(built, Path(tmp))
         bare_single, bare_site = build_bare(Path(tmp))
         servers = {name: make_server(folder) for name, folder in (("site", dist / "site"), ("bare_site", bare_site))}
         for server in servers.values():

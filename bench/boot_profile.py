@@ -98,9 +98,7 @@ def main(argv: list[str] | None = None) -> int:
 
     built = boot.ensure_dist()
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
-        dist = Path(tmp) / "dist"
-        boot.shutil.copytree(built / "site", dist / "site")
-        boot.shutil.copy2(built / "message-checker.html", dist / "message-checker.html")
+        dist = boot.copy_dist(built, Path(tmp))
         server = boot.make_server(dist / "site")
         threading.Thread(target=server.serve_forever, daemon=True).start()
         url = (f"http://127.0.0.1:{server.server_port}/" if args.page == "site"
