@@ -88,7 +88,7 @@ HOLDOUT_MIN_PER_LANG = 15
 HOLDOUT_CLEAN_SHARE = (0.30, 0.50)
 NEAR_DUPLICATE_RATIO = 0.85
 
-ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|[huvwxyztsr]\d{{2}})", True: r"{lang}-q\d{{2}}"}
+ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|[huvwxyztsrq]\d{{2}})", True: r"{lang}-p\d{{2}}"}
 
 
 # ── the corpus files themselves ─────────────────────────────────────────────────────────────────────
