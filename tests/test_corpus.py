@@ -23,9 +23,10 @@ measured once on 2026-12-01 (recall 0.791, abusive 4/21) and moved in the same d
 taken out), written while the rules were widened on the -t misses, were measured once together on 2026-12-01
 (recall 0.814, precision 0.986, 2 of 99 clean flagged; abusive 22/42) and moved in with their misses visible; 8 of
 their messages that ask for the buyer's own number or address were relabelled off-platform, this corpus's label for
-asking (contact-details is for details written in the message). The holdout now is an eleventh author's set
-(``<lang>-qNN``, 140 messages, 49 clean), written from policy.md alone while the rules were widened on the -s/-r
-misses (figures below).
+asking (contact-details is for details written in the message). An eleventh author's set (``<lang>-qNN``, 136
+messages, 49 clean), written from policy.md alone while the rules were widened on the -s/-r misses, was measured
+once on 2026-12-01 (figures below) and moved in with its misses visible the same day. The holdout now is a twelfth
+author's set (``<lang>-pNN``), written the same way while the rules were widened on the -q misses.
 
 One JSON object per line::
 
@@ -88,7 +89,7 @@ HOLDOUT_MIN_PER_LANG = 15
 HOLDOUT_CLEAN_SHARE = (0.30, 0.50)
 NEAR_DUPLICATE_RATIO = 0.85
 
-ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|[huvwxyztsrq]\d{{2}})", True: r"{lang}-p\d{{2}}"}
+ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|[huvwxyztsrq]\d{{2}})", True: r"{lang}-[po]\d{{2}}"}
 
 
 # ── the corpus files themselves ─────────────────────────────────────────────────────────────────────
