@@ -5,7 +5,10 @@
 
 1. Validates the rule catalogue (``app.load_catalogue``); a broken rule stops the build with the
    loader's message, which names the file, the rule and the fix.
-2. Regenerates docs/RULES.md from the catalogue (only when building the repository's own rules/).
+2. Regenerates docs/RULES.md from the catalogue (only when building the repository's own rules/), and
+   retrains the tone model app/tone_model.json (tools/train_tone.py, ~20 s) when its recorded input digest
+   no longer matches the corpus, rules, trainer and parameters (only for the repository's own rules/, and
+   only where the trainer and tests/corpus are present: a copy of the build inputs ships the model as is).
 3. Writes, under --out (default dist/):
    - ``site/``: the page plus everything it loads, as files: any static host (or
      ``python -m http.server``) serves it as is; the CSP allows its own origin only;
@@ -52,8 +55,8 @@ PYODIDE_DIR = NODE_MODULES / "pyodide"
 ESBUILD = NODE_MODULES / ".bin" / "esbuild"
 # What Pyodide fetches or imports at start-up; the rest of the npm package is docs and typings.
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
-# The app's Python and the data files it reads at run time (ui strings, appeal templates).
-APP_SUFFIXES = (".py", ".toml", ".j2")
+# The app's Python and the data files it reads at run time (ui strings, appeal templates, the tone model).
+APP_SUFFIXES = (".py", ".toml", ".j2", ".json")
 # The pure-Python packages shipped into the page for features that import them lazily.
 SHIPPED_WHEELS = ("jinja2", "markupsafe")
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # earliest time a zip can hold: no build date in any archive
@@ -109,6 +112,20 @@ def write_rules_doc(catalogue) -> Path | None:
     text = render(catalogue)
     target = ROOT / "docs" / "RULES.md"
     return target if write_if_changed(target, text.encode("utf-8")) else None
+
+
+def write_tone_model(catalogue, rules_dir: Path) -> bool:
+    """Retrain app/tone_model.json when it is stale (tools/train_tone.py); True when it was written."""
+    trainer = ROOT / "tools" / "train_tone.py"
+    if not trainer.is_file() or not (ROOT / "tests" / "corpus").is_dir():
+        return False
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("train_tone", trainer)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["train_tone"] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module.write_model(catalogue, rules_dir=rules_dir, log=lambda line: print(f"build.py: {line}"))
 
 
 def pinned_python_versions() -> dict[str, str]:
@@ -725,6 +742,8 @@ def build(out: Path, rules_dir: Path, *, write_docs: bool = True) -> dict:
     versions = check_runtime_versions()
     catalogue = validate_rules(rules_dir)
     docs = write_rules_doc(catalogue) if write_docs else None
+    if rules_dir == (ROOT / "rules").resolve():
+        write_tone_model(catalogue, rules_dir)
     pins = pinned_python_versions()
     wheels = dict(pure_wheel(project, pins[canonical(project)]) for project in SHIPPED_WHEELS)
     out.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,10 @@ Rule keys (see docs/ARCHITECTURE.md for the shape):
   see app/normalize.py), ``near``, ``unless``, ``fix``: optional, as documented in the architecture file.
 - ``digits = [min, max]``: optional; a hit counts only if it holds that many digits (phone numbers).
 - ``source``: optional free text (where the rule comes from); shown in nothing, kept for reviewers.
+- ``model``: instead of ``patterns``, the name of a learned model (``app/tone.py`` ``KNOWN_MODELS``, e.g.
+  ``model = "tone"``): the engine flags each sentence the model scores above its threshold. Such a rule has
+  no ``patterns``, ``near``, ``unless``, ``digits``, ``fix`` or ``view``; its examples are its tests and are
+  kept out of the model's training data (tools/train_tone.py).
 
 A pattern may contain a group named ``hit``: the finding then covers only that group, so a pattern can
 require context ("WeChat: ") while flagging just the ID after it.
@@ -28,6 +32,7 @@ from typing import Mapping, Sequence
 
 from .normalize import VIEW_NAMES
 from .prefilter import gate_class, required_literal_sets
+from .tone import KNOWN_MODELS
 
 __all__ = [
     "Catalogue",
@@ -61,8 +66,10 @@ _UI = ("en", "zh")
 _CATEGORY_KEYS = {"id", "severity", "title", "reminder", "sources"}
 _RULE_KEYS = {
     "id", "category", "title", "message", "suggestion", "patterns", "bad", "good",
-    "severity", "languages", "view", "near", "unless", "fix", "digits", "source",
+    "severity", "languages", "view", "near", "unless", "fix", "digits", "source", "model",
 }
+# Keys that only make sense for a rule made of patterns (not for a ``model`` rule).
+_PATTERN_KEYS = ("patterns", "near", "unless", "digits", "fix", "view")
 
 
 class CatalogueError(ValueError):
@@ -161,6 +168,8 @@ class Rule:
     # None. Filled by ``compile_catalogue`` (so the page does not analyse patterns at start-up); empty for a
     # catalogue loaded from TOML, whose gates the engine works out on first use.
     gates: tuple[str | None, ...] = field(default=(), hash=False, compare=False)
+    # The learned model the rule asks instead of patterns (``model = "tone"``: app/tone.py), or None.
+    model: str | None = None
 
     @property
     def any_language(self) -> bool:
@@ -361,7 +370,16 @@ def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: 
         view = e.get("view", "text")
         if view not in VIEW_NAMES:
             p.add(file, rid, f"unknown view {view!r}", f"use one of {VIEW_NAMES} (see app/normalize.py)")
-        patterns = _compile_list(p, file, rid, "patterns", e.get("patterns"), True)
+        model = e.get("model")
+        if model is not None:
+            if not isinstance(model, str) or model not in KNOWN_MODELS:
+                p.add(file, rid, f"unknown model {model!r}",
+                      f"use one of {list(KNOWN_MODELS)} (app/tone.py KNOWN_MODELS) or write patterns instead")
+            for k in _PATTERN_KEYS:
+                if k in e:
+                    p.add(file, rid, f"a rule with model = {model!r} cannot have {k!r}",
+                          f"remove {k!r} (the model judges whole sentences), or remove model and keep the patterns")
+        patterns = _compile_list(p, file, rid, "patterns", e.get("patterns"), model is None)
         near = _compile_list(p, file, rid, "near", e.get("near"), False)
         unless = _compile_list(p, file, rid, "unless", e.get("unless"), False)
         title = _text(p, file, rid, "title", e.get("title"))
@@ -431,6 +449,7 @@ def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: 
                 prefilters=tuple(sets[0] if sets else None for sets in literal_sets),
                 conditions=tuple(tuple(sets[1:]) for sets in literal_sets),
                 scope=_scope(patterns.sources),
+                model=model,
             )
         )
     return rules
@@ -519,6 +538,7 @@ def compile_catalogue(cat: Catalogue, *, digest: str | None = None) -> bytes:
                 "conditions": [[sorted(c) for c in conds] for conds in r.conditions],
                 "scope": r.scope,
                 "gates": list(r.gates) if r.gates else [gate_class(src) for src in _sources(r.patterns)],
+                **({"model": r.model} if r.model is not None else {}),
             }
             for r in cat.rules
         ],
@@ -563,7 +583,7 @@ def _load_compiled(data: bytes | str, rules_dir: str | Path) -> tuple[Catalogue,
                 digits=tuple(r["digits"]) if r["digits"] is not None else None, file=r["file"], source=r["source"],
                 prefilters=tuple(frozenset(p) if p is not None else None for p in r["prefilters"]),
                 conditions=tuple(tuple(frozenset(c) for c in conds) for conds in r["conditions"]),
-                scope=r["scope"], gates=tuple(r.get("gates") or ()),
+                scope=r["scope"], gates=tuple(r.get("gates") or ()), model=r.get("model"),
             )
             for r in raw["rules"]
         )
@@ -649,6 +669,9 @@ def catalogue_markdown(cat: Catalogue) -> str:
                 f"- Problem: {r.message['en']}",
                 f"- 建议: {r.suggestion['zh']}",
                 f"- Use instead: {r.suggestion['en']}",
+                *([f"- 判断方式: 学习模型 `{r.model}`（app/tone.py），按整句判断语气，不是固定短语 · "
+                   f"How: the learned model `{r.model}` (app/tone.py) judges each whole sentence's tone; "
+                   "no fixed phrase list"] if r.model else []),
                 f"- ✗ Bad 违规示例: {_md_example(r.bad[0])}",
                 f"- ✓ Good 合规示例: {_md_escape(r.good[0])}",
                 "",

@@ -50,6 +50,15 @@ when the sentence it starts in is in one of the rule's languages. So:
 
 Rules whose languages appear in no sentence are skipped before matching, which is most of the cost saving
 on a one-language draft.
+
+Rules made of a learned model
+-----------------------------
+A rule with ``model = "tone"`` (rules/tone.toml) has no patterns: each sentence of a piece (app/tone.py
+``sentence_spans``: the sentence without its leading and trailing white space) that the model scores above
+its threshold is a hit of the rule, found with the piece's other hits and cached with them (a keystroke
+scores only the edited piece's sentences; scores are also kept per piece, so a piece whose context changed
+is not scored again). A sentence that another rule of the same category flags at block or warn keeps that
+finding only: the model's finding is for the sentences no phrase rule explains.
 """
 
 from __future__ import annotations
@@ -69,6 +78,7 @@ from .normalize import View, Views, fold_text, join_views, letters_view
 from .prefilter import fold_text as fold_case
 from .prefilter import gate_class, gated, literal_cost, required_class, required_literal_sets
 from .report import SEVERITY_RANK, Finding, Report, verdict_of
+from .tone import load_model
 
 __all__ = ["check", "compile_all", "default_catalogue", "validate_own_term", "OWN_TERMS_RULE", "OWN_TERMS_CATEGORY"]
 
@@ -368,6 +378,24 @@ def _rule_hits(rule: Rule, langs, pattern_ids, view: View, vlimit: int, segs, se
     return _merge_overlapping(spans)
 
 
+def _drop_explained_model_hits(cat: Catalogue, model_rules: frozenset, by_rule: dict) -> None:
+    """A model rule's hit (a sentence) is dropped when a block/warn hit of another rule of its category
+    overlaps it: that rule names the problem more precisely."""
+    for mri in model_rules:
+        spans = by_rule.get(mri)
+        if not spans:
+            continue
+        category = cat.rules[mri].category
+        others = [(s, e) for ri, hits in by_rule.items() if ri not in model_rules
+                  and cat.rules[ri].category == category and cat.rules[ri].severity != "info" for s, e in hits]
+        if others:
+            kept = [(s, e) for s, e in spans if not any(a < e and s < b for a, b in others)]
+            if kept:
+                by_rule[mri] = kept
+            else:
+                del by_rule[mri]
+
+
 def _merge_overlapping(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Sorted spans with the overlapping ones joined: one rule reports overlapping matches as one finding."""
     if len(spans) <= 1:
@@ -639,7 +667,8 @@ class _Plan:
     """What the engine derives from a catalogue once: the literal indexes of the sentence-scoped rules and of
     the whole-draft rules, and the cache of checked pieces (see ``check``)."""
 
-    __slots__ = ("rules", "views", "raw_views", "draft_views", "sentence_indexes", "rule_langs", "_skip_cache", "cache", "compiled", "findings")
+    __slots__ = ("rules", "views", "raw_views", "draft_views", "sentence_indexes", "rule_langs", "_skip_cache", "cache", "compiled", "findings",
+                 "models", "model_rules")
 
     def skip_for(self, present: set[str]) -> frozenset[int]:
         """Positions of the rules none of whose languages is in the draft (cached per language set)."""
@@ -695,6 +724,11 @@ class _Plan:
         self.raw_views.freeze()
         self.draft_views.freeze()
         self.sentence_indexes = (self.views, self.raw_views)
+        # Rules made of a learned model: (rule position, the loaded model); a rule whose model file is missing
+        # reports nothing (build.py writes it).
+        self.model_rules = frozenset(ri for ri, r in enumerate(cat.rules) if r.model is not None)
+        self.models = tuple((ri, m) for ri in sorted(self.model_rules)
+                            if (m := load_model(cat.rules[ri].model)) is not None)
 
 
 def _source(rule: Rule, pi: int) -> str:
@@ -1047,8 +1081,22 @@ def _piece_hits(plan: _Plan, cat: Catalogue, text: str, a: int, b: int, c: int, 
             n = len(piece) + len(os.path.commonprefix((old_after, after)))
             return tuple(h for h in hits if h[2] <= n)
     hits = _scan(plan, cat, piece + after, len(piece), doc, lang, own_terms, plan.sentence_indexes, None, parts)
+    if plan.models:
+        hits = _model_hits(plan, piece, use_cache) + hits
     if use_cache:
         plan.cache.put(key, (after, hits), c - a)
+    return hits
+
+
+def _model_hits(plan: _Plan, piece: str, use_cache: bool) -> tuple:
+    """Hits ``(rule position, start, end)`` of the model rules on the sentences of ``piece`` (kept per piece:
+    they do not depend on the text after it)."""
+    key = ("model", piece)
+    hits = plan.cache.get(key) if use_cache else None
+    if hits is None:
+        hits = tuple((ri, s, e) for ri, model in plan.models for s, e in model.flagged_spans(piece))
+        if use_cache:
+            plan.cache.put(key, hits, len(piece))
     return hits
 
 
@@ -1212,7 +1260,10 @@ def _report(cat: Catalogue, text: str, raw: list, doc: str, settled: bool = True
         else:
             own_hits.append(_own_finding(h, s, e, text))
     findings: list[Finding] = []
-    made = _plan_for(cat).findings  # findings are immutable: the ones of the last checks are reused
+    plan = _plan_for(cat)
+    if plan.model_rules:
+        _drop_explained_model_hits(cat, plan.model_rules, by_rule)
+    made = plan.findings  # findings are immutable: the ones of the last checks are reused
     if len(made) > _FINDINGS_KEPT:
         made.clear()
     for ri in sorted(by_rule):

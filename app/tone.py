@@ -1,0 +1,149 @@
+"""A learned judgement of the tone of one sentence: does it read as hostile toward the buyer?
+
+The phrase rules of the ``abusive`` category catch the wordings their authors saw; a new author's sarcasm,
+condescension, accusations or guilt-tripping use other words. This module scores a sentence with a small
+linear model over character n-grams (trained by ``tools/train_tone.py`` on the labelled corpus and the rules'
+own examples; the weights are data, ``app/tone_model.json``), so that wording nobody wrote a phrase for can
+still be pointed out. It is pure Python (no NumPy): it runs in the page (Pyodide) as on CPython.
+
+Features (``grams``; the trainer uses this very function): the sentence is NFKC-normalised and case-folded,
+digits become ``0``; each white-space-separated token is padded with one space on each side and every
+character n-gram of it for n in ``NGRAMS`` (2–5) is a feature; a Chinese or Japanese sentence, written
+without spaces, is one long token, so its n-grams run across the words, and each of its CJK characters is a
+feature too. Features are binary and the vector is L2-normalised over *all* the sentence's n-grams (known to
+the model or not), so pruning the vocabulary after training changes no other feature's value.
+
+Score: ``sigmoid(bias + sum(weight[g] for g in grams) / sqrt(len(grams)))``; a sentence is flagged when
+its score is above the model's ``threshold`` (chosen by the trainer from out-of-fold scores at a target false-
+positive rate on negative sentences), unless it is one of the training sentences known to be fine that the
+model still scores above it (``known_fine``, see tools/train_tone.py).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from itertools import repeat
+from operator import add
+from pathlib import Path
+
+__all__ = ["KNOWN_MODELS", "NGRAMS", "ToneModel", "grams", "load_model", "model_path", "sentence_spans"]
+
+#: Model names a rule may declare (``model = "tone"`` in rules/*.toml); each is ``app/<name>_model.json``.
+KNOWN_MODELS = ("tone",)
+#: n-gram lengths inside a padded token (``grams`` is written for exactly these).
+NGRAMS = (2, 3, 4, 5)
+#: Sentences shorter than this (after stripping) are not scored ("Hi,", "OK.").
+MIN_CHARS = 6
+#: Sentences longer than this are scored on their first MAX_CHARS characters only (a pasted wall of text
+#: without sentence ends would otherwise cost time proportional to its length for one verdict).
+MAX_CHARS = 600
+
+_DIGITS = re.compile(r"\d")
+# The same sentence ends as the engine's (app/engine.py ``_SENTENCE_END``): a run of ``. ! ? …`` before white
+# space or the end, a run of CJK full stops, a line break.
+_SENTENCE_END = re.compile(r"[.!?…。！？\n](?:(?<=[.!?…])[.!?…]*(?=\s|$)|(?<=[。！？])[。！？]*|(?<=\n))")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of ``text`` without its leading and trailing white space, in order;
+    sentences too short to judge (``MIN_CHARS``) are left out."""
+    out = []
+    a = 0
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    if not ends or ends[-1] != len(text):
+        ends.append(len(text))
+    for b in ends:
+        s, e = a, b
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e - s >= MIN_CHARS:
+            out.append((s, e))
+        a = b
+    return out
+
+
+def sentence_key(sentence: str) -> str:
+    """A sentence normalised for the model's list of known-fine sentences (NFKC, case-folded, white space
+    collapsed)."""
+    return " ".join(unicodedata.normalize("NFKC", sentence).casefold().split())
+
+
+def grams(sentence: str) -> set[str]:
+    """The features of one sentence (see the module docstring)."""
+    t = _DIGITS.sub("0", unicodedata.normalize("NFKC", sentence[:MAX_CHARS]).casefold())
+    out: set[str] = set()
+    for tok in t.split():
+        # The n-grams of " tok " for n = 2, 3, 4, 5, each list made from the one before in C (``map(add, …)``
+        # stops at the shorter input): a third faster than slicing.
+        w = f" {tok} "
+        g = list(map(add, w, w[1:]))
+        out.update(g)
+        g = list(map(add, g, w[2:]))
+        out.update(g)
+        g = list(map(add, g, w[3:]))
+        out.update(g)
+        out.update(map(add, g, w[4:]))
+    if _CJK.search(t) is not None:
+        out.update(_CJK.findall(t))
+    return out
+
+
+class ToneModel:
+    """A trained model (``tools/train_tone.py`` writes it): weights by n-gram, bias, threshold."""
+
+    __slots__ = ("weights", "bias", "threshold", "margin", "known_fine", "meta")
+
+    def __init__(self, data: dict):
+        scale = float(data["scale"])
+        self.weights: dict[str, float] = {g: q * scale for g, q in data["weights"].items()}
+        self.bias = float(data["bias"])
+        self.threshold = float(data["threshold"])
+        # The threshold as a margin (logit), so a sentence is judged without computing exp().
+        p = min(max(self.threshold, 1e-12), 1 - 1e-12)
+        self.margin = math.log(p / (1 - p))
+        # Training sentences known to be fine that the model would still flag (tools/train_tone.py).
+        self.known_fine = frozenset(data.get("known_fine", ()))
+        self.meta = {k: v for k, v in data.items() if k not in ("weights", "known_fine")}
+
+    def logit(self, sentence: str) -> float:
+        g = grams(sentence)
+        if not g:
+            return self.bias
+        return self.bias + sum(map(self.weights.get, g, repeat(0.0))) / math.sqrt(len(g))
+
+    def score(self, sentence: str) -> float:
+        """The probability-like score in (0, 1) that ``sentence`` reads as hostile to the buyer."""
+        z = self.logit(sentence)
+        return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+    def flags(self, sentence: str) -> bool:
+        """Is ``sentence`` above the threshold (and not a training sentence known to be fine)?"""
+        return self.logit(sentence) > self.margin and sentence_key(sentence) not in self.known_fine
+
+    def flagged_spans(self, text: str) -> list[tuple[int, int]]:
+        """Spans (offsets into ``text``) of the sentences of ``text`` the model flags."""
+        return [(s, e) for s, e in sentence_spans(text) if self.flags(text[s:e])]
+
+
+def model_path(name: str = "tone") -> Path:
+    return Path(__file__).resolve().parent / f"{name}_model.json"
+
+
+_loaded: dict[str, ToneModel | None] = {}
+
+
+def load_model(name: str = "tone") -> ToneModel | None:
+    """The model ``app/<name>_model.json``, loaded once per process; None when the file is missing or not a
+    model (the rule that uses it then reports nothing: the build writes the file)."""
+    if name not in _loaded:
+        try:
+            _loaded[name] = ToneModel(json.loads(model_path(name).read_text("utf-8")))
+        except (OSError, ValueError, KeyError, TypeError):
+            _loaded[name] = None
+    return _loaded[name]

@@ -1,0 +1,189 @@
+"""The tone model: app/tone.py (scorer), tools/train_tone.py (trainer), rules/tone.toml (the rule
+``abusive.tone``), and how the engine reports it.
+
+Its quality is not asserted here: the main corpus and the rules' good examples are training data (see
+tools/train_tone.py on known-fine sentences), so they cannot measure it. The leave-one-author-out evaluation
+does: ``.venv/bin/python tools/tone_model_experiment.py``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import random
+import sys
+from pathlib import Path
+
+import pytest
+
+import app
+from app import engine, tone
+from app.catalogue import CatalogueError, compile_catalogue, load_catalogue, load_compiled
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _trainer():
+    spec = importlib.util.spec_from_file_location("train_tone", ROOT / "tools" / "train_tone.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["train_tone"] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+train_tone = _trainer()
+
+HOSTILE = [
+    "Some people just like to complain about everything, it seems.",
+    "Manche Kunden wollen einfach alles umsonst haben.",
+    "C'est fou comme certains acheteurs ne lisent jamais rien.",
+    "他のお客様からはこのような苦情は一度もありません。",
+]
+NEUTRAL = [
+    "Thanks for your message.",
+    "The replacement ships tomorrow with tracking.",
+    "Vielen Dank für Ihre Geduld.",
+    "感谢您的耐心等待，替换件明天发出。",
+]
+
+
+def test_model_file_is_up_to_date():
+    recorded, now = train_tone.recorded_digest(), train_tone.inputs_digest()
+    assert recorded == now, (
+        "app/tone_model.json is stale: its inputs (tests/corpus/*.jsonl, rules/*.toml, tools/train_tone.py, "
+        "app/tone.py or the training parameters) changed since it was trained — run `.venv/bin/python build.py` "
+        "(or `.venv/bin/python tools/train_tone.py`) and commit app/tone_model.json"
+    )
+
+
+def test_model_file_is_compact_and_complete():
+    path = tone.model_path()
+    assert path.stat().st_size <= 400_000, f"{path.name} is {path.stat().st_size:,} bytes (limit 400 KB)"
+    data = json.loads(path.read_text("utf-8"))
+    assert data["format"] == train_tone.MODEL_FORMAT
+    assert 0.5 < data["threshold"] < 1.0
+    assert data["params"] == train_tone.PARAMS
+    assert all(isinstance(q, int) and q for q in data["weights"].values())
+
+
+def test_model_loads_from_the_catalogue():
+    cat = engine.default_catalogue()
+    rule = cat.rule("abusive.tone")
+    assert (rule.model, rule.category, rule.severity, len(rule.patterns)) == ("tone", "abusive", "warn", 0)
+    plan = engine._plan_for(cat)
+    assert [ri for ri, _ in plan.models] == [cat.rules.index(rule)]
+    assert plan.models[0][1] is tone.load_model("tone")
+    # The compiled catalogue (what the page loads) keeps the rule's model.
+    assert load_compiled(compile_catalogue(load_catalogue())).rule("abusive.tone").model == "tone"
+
+
+def test_the_page_archive_ships_the_model():
+    import io
+    import zipfile
+
+    import build
+
+    data = build.app_archive(ROOT / "rules", engine.default_catalogue(), compress=False)
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert "app/tone_model.json" in names and "app/tone.py" in names
+
+
+def _rules_dir(tmp_path: Path, rule: str) -> Path:
+    (tmp_path / "categories.toml").write_text((ROOT / "rules" / "categories.toml").read_text("utf-8"), "utf-8")
+    (tmp_path / "tone.toml").write_text(rule, "utf-8")
+    return tmp_path
+
+
+_TEXTS = '''title = { en = "t", zh = "t" }
+message = { en = "m", zh = "m" }
+suggestion = { en = "s", zh = "s" }
+bad = ["[[You people never read anything.]]"]
+good = ["Thanks for your message."]
+'''
+
+
+@pytest.mark.parametrize("extra,problem,fix", [
+    ('model = "mood"\n', "unknown model 'mood'", "use one of ['tone']"),
+    ('model = "tone"\npatterns = [\'x\']\n', "cannot have 'patterns'", "remove 'patterns'"),
+    ('model = "tone"\nunless = [\'x\']\n', "cannot have 'unless'", "remove 'unless'"),
+    ("", "missing patterns", "add patterns"),
+])
+def test_catalogue_rejects_bad_model_rules(tmp_path, extra, problem, fix):
+    rules = _rules_dir(tmp_path, f'[[rule]]\nid = "abusive.mood"\ncategory = "abusive"\n{extra}{_TEXTS}')
+    with pytest.raises(CatalogueError) as err:
+        load_catalogue(rules)
+    msg = str(err.value)
+    assert "rules/tone.toml: rule 'abusive.mood'" in msg and problem in msg and fix in msg, msg
+
+
+def test_a_model_rule_loads(tmp_path):
+    cat = load_catalogue(_rules_dir(tmp_path, f'[[rule]]\nid = "abusive.mood"\ncategory = "abusive"\nmodel = "tone"\n{_TEXTS}'))
+    assert cat.rule("abusive.mood").model == "tone"
+
+
+def test_features_are_deterministic_and_cover_cjk():
+    assert tone.grams("Hello  World 123") == tone.grams("hello world 456")  # case, spaces and digits folded
+    assert {" h", "he", " he", "hello", "o "} <= tone.grams("Hello")
+    ja = tone.grams("説明書を読んでください")
+    assert {"説", "説明", "説明書", "明書を読"} <= ja  # CJK: unigrams and n-grams across the words
+    assert tone.grams("x" * 5000) == tone.grams("x" * tone.MAX_CHARS)
+
+
+def test_training_is_deterministic():
+    cat = engine.default_catalogue()
+    messages = train_tone.load_corpus()[::8]
+    params = dict(train_tone.PARAMS, epochs=2, folds=2, max_features=3000)
+    data = train_tone.samples(messages, cat, params)
+    assert data == train_tone.samples(messages, cat, params)
+    assert not any(s.key == "abusive.tone" for s in data), "the tone rule's own examples must not be training data"
+    first = train_tone.model_json(train_tone.train(data, params), "x", params)
+    second = train_tone.model_json(train_tone.train(data, params), "x", params)
+    assert first == second
+
+
+def test_tone_findings_are_whole_sentences_in_bounds():
+    rng = random.Random(5)
+    for _ in range(40):
+        parts = rng.sample(HOSTILE + NEUTRAL, 4)
+        draft = "".join(p + rng.choice([" ", "  ", "\n", "\n\n ", "\t"]) for p in parts)
+        if rng.random() < 0.5:
+            draft = "  " + draft.rstrip()
+        report = app.check(draft)
+        tones = [f for f in report.findings if f.rule == "abusive.tone"]
+        for f in tones:
+            assert 0 <= f.start < f.end <= len(draft)
+            assert f.text == draft[f.start:f.end] == draft[f.start:f.end].strip()
+            assert f.text in HOSTILE, f.text
+            assert (f.category, f.severity, f.policy) == ("abusive", "warn", "abusive")
+        assert {f.text for f in tones} == {p for p in parts if p in HOSTILE}, draft
+
+
+def test_no_tone_finding_where_a_phrase_rule_already_flags():
+    text = "Thanks for your message. Perhaps reading is not your strong point."
+    rules = {f.rule for f in app.check(text).findings}
+    assert "abusive.belittling" in rules and "abusive.tone" not in rules
+    assert tone.load_model().flags("Perhaps reading is not your strong point.")  # the model alone would flag it
+
+
+def test_known_fine_sentences_stay_silent():
+    model = tone.load_model()
+    assert len(model.known_fine) < 200
+    for key in sorted(model.known_fine)[:20]:
+        assert model.logit(key) > model.margin and not model.flags(key)
+
+
+def test_typing_with_the_model_matches_a_check_from_scratch():
+    draft = "Hello, the order shipped on Monday. " + HOSTILE[0] + " We will refund you once it is back."
+    engine.clear_cache()
+    for i in range(1, len(draft) + 1, 3):
+        app.check(draft[:i], settle=False)
+    settled = app.check(draft)
+    scratch = engine.check(draft, incremental=False)
+    assert [f.to_dict() for f in settled.findings if f.rule == "abusive.tone"] == \
+           [f.to_dict() for f in scratch.findings if f.rule == "abusive.tone"] != []
+
+
+def test_missing_model_file_reports_nothing(monkeypatch, tmp_path):
+    monkeypatch.setattr(tone, "model_path", lambda name="tone": tmp_path / "none.json")
+    monkeypatch.setattr(tone, "_loaded", {})
+    assert tone.load_model() is None
