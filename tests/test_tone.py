@@ -34,8 +34,8 @@ def _trainer():
 train_tone = _trainer()
 
 HOSTILE = [
-    "Some people just like to complain about everything, it seems.",
-    "Manche Kunden wollen einfach alles umsonst haben.",
+    "Some people apparently never read a manual.",
+    "Manche Leute lesen offenbar nie eine Anleitung.",
     "C'est fou comme certains acheteurs ne lisent jamais rien.",
     "他のお客様からはこのような苦情は一度もありません。",
 ]
@@ -131,7 +131,7 @@ def test_features_are_deterministic_and_cover_cjk():
 
 def test_training_is_deterministic():
     cat = engine.default_catalogue()
-    messages = train_tone.load_corpus()[::8]
+    messages = train_tone.load_corpus()[::16]
     params = dict(train_tone.PARAMS, epochs=2, folds=2, max_features=3000)
     data = train_tone.samples(messages, cat, params)
     assert data == train_tone.samples(messages, cat, params)
