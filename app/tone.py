@@ -101,7 +101,10 @@ class ToneModel:
 
     def __init__(self, data: dict):
         scale = float(data["scale"])
-        self.weights: dict[str, float] = {g: q * scale for g, q in data["weights"].items()}
+        # Equal quantised weights share one float object (~9,000 distinct of 24,000): less memory in the page's
+        # interpreter snapshot.
+        pool: dict[int, float] = {}
+        self.weights: dict[str, float] = {g: pool.setdefault(q, q * scale) for g, q in data["weights"].items()}
         self.bias = float(data["bias"])
         self.threshold = float(data["threshold"])
         # The threshold as a margin (logit), so a sentence is judged without computing exp().

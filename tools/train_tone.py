@@ -15,7 +15,9 @@ Training data (sentences, split as the engine splits them: app/tone.py ``sentenc
     ``other_weight``); ``positives = "all"`` weighs them all 1. Messages that only *allow* abusive are left out.
   - the rules' own examples: each bad example of an abusive rule gives its sentences holding a marked span as
     positives; every other example (good examples of every rule, bad examples of the other categories)
-    gives negatives. The examples of a rule that is itself a model (``model = "tone"``: rules/tone.toml) are
+    gives negatives, and so do the rules' suggestions, the bad examples after their rule's one-click fix, the
+    message templates (app/message_templates.toml) and the phrase rewrites' replacements (app/rewrites.toml):
+    what the product proposes to write is fine. The examples of a rule that is itself a model (``model = "tone"``: rules/tone.toml) are
     never used, so that the rule-example tests judge the model on sentences it never saw.
 Features: app/tone.py ``grams`` (character 2–5-grams inside padded tokens of the NFKC-casefolded sentence,
   digits as 0, CJK characters as unigrams too), binary, L2-normalised over all the sentence's n-grams. Only
@@ -36,8 +38,8 @@ Threshold: ``folds``-fold cross-validation on the training data alone (sentences
   rule's examples stay in one fold; folds from a seeded shuffle). Each fold's model (trained and pruned the
   same way) scores the sentences it did not see; the threshold is the out-of-fold score exceeded by a share
   ``fpr`` of the negative sentences of the corpus. It is recorded in the model file.
-Staleness: the model records a SHA-256 over its inputs (the corpus files, rules/*.toml, this file, app/tone.py
-  and the parameters); ``--check`` and tests/test_tone.py compare it with the tree ("run build.py").
+Staleness: the model records a SHA-256 over its inputs (the corpus files, rules/*.toml, the templates and
+  rewrites files, this file, app/tone.py and the parameters); ``--check`` and tests/test_tone.py compare it with the tree ("run build.py").
   Which sentences the abusive rules flag also depends on the engine's code, which is not hashed.
 
 Floating-point sums make the weights identical across runs on one CPython version; they are rounded in the
@@ -79,6 +81,7 @@ PARAMS = {
     "fpr": 0.003,             # threshold: share of the corpus's negative sentences scored above it out of fold
     "max_features": 24000,
     "suggestions": True,      # the rules' suggestions (en, zh) are negatives too
+    "product_texts": True,    # so are the message templates, the phrase rewrites' replacements, the fixed bad examples
     "known_fine": True,       # training negatives the model still flags are listed in it and never flagged
 }
 
@@ -122,6 +125,15 @@ def samples(messages, catalogue, params=PARAMS) -> list[Sample]:
             continue
         for i, ex in enumerate(rule.bad):
             plain, marks = parse_example(ex)
+            if params.get("product_texts") and rule.fix is not None and marks:
+                # The example after the rule's one-click fix (its marked spans replaced) is the product's text.
+                fixed, last = [], 0
+                for a, b in marks:
+                    fixed += [plain[last:a], rule.fix]
+                    last = b
+                fixed = "".join(fixed) + plain[last:]
+                for s, e in tone.sentence_spans(fixed):
+                    out.append(Sample(fixed[s:e], 0, 1.0, rule.id, False))
             for s, e in tone.sentence_spans(plain):
                 if rule.category == "abusive":
                     if any(a < e and s < b for a, b in marks):
@@ -131,6 +143,16 @@ def samples(messages, catalogue, params=PARAMS) -> list[Sample]:
         for ex in (*rule.good, *(rule.suggestion.values() if params.get("suggestions") else ())):
             for s, e in tone.sentence_spans(ex):
                 out.append(Sample(ex[s:e], 0, 1.0, rule.id, False))
+    if params.get("product_texts"):
+        # What the product itself proposes to write (message templates, phrase rewrites' replacements) is fine.
+        from app.rewrites import load_rewrites
+        from app.templates_library import list_templates
+
+        texts = [(f"template:{t['id']}", t["text"]) for t in list_templates()]
+        texts += [(f"rewrite:{rw.id}", rw.replacement) for rw in load_rewrites()]
+        for key, text in texts:
+            for s, e in tone.sentence_spans(text):
+                out.append(Sample(text[s:e], 0, 1.0, key, False))
     for m in messages:
         if "abusive" in m.allow:
             continue
@@ -293,6 +315,8 @@ def inputs_digest(rules_dir: Path | None = None, params=PARAMS) -> str:
         add(f"tests/corpus/{lang}.jsonl", (CORPUS_DIR / f"{lang}.jsonl").read_bytes())
     for path in sorted(rules_dir.glob("*.toml")):
         add(f"rules/{path.name}", path.read_bytes())
+    for name in ("app/message_templates.toml", "app/rewrites.toml"):
+        add(name, (ROOT / name).read_bytes())
     add("tools/train_tone.py", Path(__file__).read_bytes())
     add("app/tone.py", Path(tone.__file__).read_bytes())
     add("params", json.dumps(params, sort_keys=True).encode())
