@@ -69,7 +69,7 @@ def test_model_file_is_compact_and_complete():
 def test_model_loads_from_the_catalogue():
     cat = engine.default_catalogue()
     rule = cat.rule("abusive.tone")
-    assert (rule.model, rule.category, rule.severity, len(rule.patterns)) == ("tone", "abusive", "warn", 0)
+    assert (rule.model, rule.category, rule.severity, len(rule.patterns)) == ("tone", "abusive", "info", 0)
     plan = engine._plan_for(cat)
     assert [ri for ri, _ in plan.models] == [cat.rules.index(rule)]
     assert plan.models[0][1] is tone.load_model("tone")
@@ -154,7 +154,7 @@ def test_tone_findings_are_whole_sentences_in_bounds():
             assert 0 <= f.start < f.end <= len(draft)
             assert f.text == draft[f.start:f.end] == draft[f.start:f.end].strip()
             assert f.text in HOSTILE, f.text
-            assert (f.category, f.severity, f.policy) == ("abusive", "warn", "abusive")
+            assert (f.category, f.severity, f.policy) == ("abusive", "info", "abusive")
         assert {f.text for f in tones} == {p for p in parts if p in HOSTILE}, draft
 
 
