@@ -26,7 +26,9 @@ their messages that ask for the buyer's own number or address were relabelled of
 asking (contact-details is for details written in the message). An eleventh author's set (``<lang>-qNN``, 136
 messages, 49 clean), written from policy.md alone while the rules were widened on the -s/-r misses, was measured
 once on 2026-12-01 (figures below) and moved in with its misses visible the same day. The holdout now is a twelfth
-author's set (``<lang>-pNN``), written the same way while the rules were widened on the -q misses.
+and a thirteenth author's sets (``<lang>-pNN``, ``<lang>-oNN``) and a fourteenth author's clean look-alikes
+(``<lang>-nNN``, most of them firm or emotional but professional), written the same way while the rules were
+widened on the -q misses.
 
 One JSON object per line::
 
@@ -48,10 +50,12 @@ was expected). The false-alarm rate is the share of clean messages (E = ∅) wit
 Thresholds, main corpus: overall and every language recall ≥ 0.95 and precision ≥ 0.97; every category
 with at least 15 expected occurrences the same; false alarms on clean messages ≤ 2 %. Holdout: overall
 precision ≥ 0.93 and recall ≥ 0.77 (the per-language table is printed, not asserted). Issue 3 asks for
-≥ 0.90 recall on unseen messages. Measured once on the -q set on 2026-12-01 (136 messages, 49 clean, after 4
-near-duplicates of main-corpus messages were taken out), after the rule rounds on the -t and then the -s/-r
-misses: recall 0.818 (99/121), precision 1.000, 0 of 49 clean flagged; abusive **10/23**, off-platform 26/29,
-review-manipulation 18/21, marketing 8/10, contact-details 11/12, every other category complete. Before it:
+≥ 0.90 recall on unseen messages. The holdout now: the -p and -o sets (279 messages, 100 clean) and the -n
+clean look-alikes (140), measured at the start of the -q round (p/o: recall 0.795, precision 0.963, 0 of 100 clean
+flagged, abusive 34/63) and after it on 2026-12-01: recall 0.822, precision 0.960, **0 of 240** clean flagged;
+abusive **39/63**, review-manipulation 41/50, off-platform 44/51, contact-details 21/25. The tone hint
+(abusive.tone, info) is not counted: as a warning it would have made it recall 0.871 at precision 0.906 with 15 of
+240 clean flagged (14 of them -n's firm-but-professional replies). Before: -q 0.818 / 1.000 (abusive 10/23),
 -s/-r together 0.814 / 0.986 (abusive 22/42), -t 0.791 (abusive 4/21), -u 0.819, -y 0.877, -x 0.871, -w 0.900
 on its second look. The phrase rules for veiled abuse do not carry over to another author's wording; the rest
 is found at 80–100 %. The floors (set when the -t set was the holdout, under what it measured) guard against
