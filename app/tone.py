@@ -11,12 +11,16 @@ digits become ``0``; each white-space-separated token is padded with one space o
 character n-gram of it for n in ``NGRAMS`` (2–5) is a feature; a Chinese or Japanese sentence, written
 without spaces, is one long token, so its n-grams run across the words, and each of its CJK characters is a
 feature too. Features are binary and the vector is L2-normalised over *all* the sentence's n-grams (known to
-the model or not), so pruning the vocabulary after training changes no other feature's value.
+the model or not), so pruning the vocabulary after training changes no other feature's value. (``WORDS``
+adds word uni- and bigrams; measured leave-one-author-group-out it was no better, so it is off.) The trainer's
+staleness digest covers exactly this feature code, by its syntax tree (tools/train_tone.py ``code_digest``):
+comments, docstrings and the scorer below can change without retraining.
 
-Score: ``sigmoid(bias + sum(weight[g] for g in grams) / sqrt(len(grams)))``; a sentence is flagged when
-its score is above the model's ``threshold`` (chosen by the trainer from out-of-fold scores at a target false-
-positive rate on negative sentences), unless it is one of the training sentences known to be fine that the
-model still scores above it (``known_fine``, see tools/train_tone.py).
+Score: ``sigmoid(bias + sum(weight[g] for g in grams) / sqrt(len(grams) + norm_offset))`` (``norm_offset`` is
+recorded in the model, 0 for the shipped one); a sentence is flagged when its score is above the model's
+``threshold`` (chosen by the trainer from out-of-fold scores: the higher of a target false-positive rate on
+negative sentences and one on the firm clean look-alike messages), unless it is one of the training sentences
+known to be fine that the model still scores above it (``known_fine``, see tools/train_tone.py).
 """
 
 from __future__ import annotations
@@ -35,6 +39,10 @@ __all__ = ["KNOWN_MODELS", "NGRAMS", "ToneModel", "grams", "load_model", "model_
 KNOWN_MODELS = ("tone",)
 #: n-gram lengths inside a padded token (``grams`` is written for exactly these).
 NGRAMS = (2, 3, 4, 5)
+#: Word features beside the character n-grams: each word (a run of letters or digits, CJK excluded) and each
+#: pair of adjacent words, prefixed with "\x01" ("\x01word", "\x01one two").
+WORDS = False
+_WORD = re.compile(r"[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 #: Sentences shorter than this (after stripping) are not scored ("Hi,", "OK.").
 MIN_CHARS = 6
 #: Sentences longer than this are scored on their first MAX_CHARS characters only (a pasted wall of text
@@ -107,13 +115,17 @@ def grams(sentence: str) -> set[str]:
         out.update(g)
     if _CJK.search(t) is not None:
         out.update(_CJK.findall(t))
+    if WORDS:
+        words = _WORD.findall(t)
+        out.update(["\x01" + w for w in words])
+        out.update(map("\x01{} {}".format, words, words[1:]))
     return out
 
 
 class ToneModel:
     """A trained model (``tools/train_tone.py`` writes it): weights by n-gram, bias, threshold."""
 
-    __slots__ = ("weights", "bias", "threshold", "margin", "known_fine", "meta")
+    __slots__ = ("weights", "bias", "threshold", "margin", "known_fine", "meta", "norm_offset")
 
     def __init__(self, data: dict):
         scale = float(data["scale"])
@@ -122,6 +134,9 @@ class ToneModel:
         pool: dict[int, float] = {}
         self.weights: dict[str, float] = {g: pool.setdefault(q, q * scale) for g, q in data["weights"].items()}
         self.bias = float(data["bias"])
+        # The n-gram count's offset in the normalisation (1/sqrt(count + offset)): a short sentence's few n-grams
+        # weigh less than 1/sqrt(count) would make them.
+        self.norm_offset = float(data.get("norm_offset", 0.0))
         self.threshold = float(data["threshold"])
         # The threshold as a margin (logit), so a sentence is judged without computing exp().
         p = min(max(self.threshold, 1e-12), 1 - 1e-12)
@@ -134,7 +149,7 @@ class ToneModel:
         g = grams(sentence)
         if not g:
             return self.bias
-        return self.bias + sum(map(self.weights.get, g, repeat(0.0))) / math.sqrt(len(g))
+        return self.bias + sum(map(self.weights.get, g, repeat(0.0))) / math.sqrt(len(g) + self.norm_offset)
 
     def score(self, sentence: str) -> float:
         """The probability-like score in (0, 1) that ``sentence`` reads as hostile to the buyer."""

@@ -56,6 +56,31 @@ def test_model_file_is_up_to_date():
     )
 
 
+def test_staleness_follows_the_feature_code_not_its_comments():
+    """The digest covers app/tone.py's feature code by its syntax tree: a comment, a docstring or a change to the
+    scorer leaves the model up to date; a change to the features makes it stale."""
+    source = (ROOT / "app" / "tone.py").read_text("utf-8")
+    names = train_tone.TONE_FEATURE_NAMES
+    digest = train_tone.code_digest(source, names)
+    same = [
+        source.replace("    \"\"\"The features of one sentence (see the module docstring).\"\"\"\n", "    # features\n"),
+        source.replace("class ToneModel:", "# a comment\n\n\nclass ToneModel:"),
+        source.replace("return self.logit(sentence) > self.margin", "return self.margin < self.logit(sentence)"),
+    ]
+    changed = [
+        source.replace("NGRAMS = (2, 3, 4, 5)", "NGRAMS = (2, 3, 4)"),
+        source.replace("MIN_CHARS = 6", "MIN_CHARS = 8"),
+        source.replace('_DIGITS.sub("0", ', '_DIGITS.sub("#", '),
+        source.replace("return g2 + g3 + g4 + ", "return g3 + g4 + "),
+    ]
+    for variant in same + changed:
+        assert variant != source, "the test's edit no longer applies to app/tone.py"
+    assert all(train_tone.code_digest(v, names) == digest for v in same)
+    assert all(train_tone.code_digest(v, names) != digest for v in changed)
+    with pytest.raises(ValueError):
+        train_tone.code_digest(source.replace("def grams(", "def features("), names)
+
+
 def test_model_file_is_compact_and_complete():
     path = tone.model_path()
     assert path.stat().st_size <= 400_000, f"{path.name} is {path.stat().st_size:,} bytes (limit 400 KB)"
@@ -63,7 +88,22 @@ def test_model_file_is_compact_and_complete():
     assert data["format"] == train_tone.MODEL_FORMAT
     assert 0.5 < data["threshold"] < 1.0
     assert data["params"] == train_tone.PARAMS
+    # The threshold is the higher of the sentence target and the firm look-alike message target.
+    by = data["thresholds_by_fpr"]
+    params = data["params"]
+    assert data["threshold"] == max(by[str(params["fpr"])], by[f"firm{params['firm_fpr']}"] if params["firm_fpr"] else 0)
     assert all(isinstance(q, int) and q for q in data["weights"].values())
+
+
+def test_firm_look_alike_sets_are_in_the_corpus():
+    """The trainer weighs and calibrates on the clean look-alike sets by id letter: they must exist."""
+    messages = train_tone.load_corpus()
+    for letter in train_tone.FIRM_LETTERS:
+        clean = [m for m in messages if m.id[3:4] == letter and not m.expect]
+        assert len(clean) >= 50, f"clean look-alike set -{letter}: {len(clean)} messages"
+    data = train_tone.samples(messages, engine.default_catalogue())
+    firm = {s.weight for s in data if s.corpus and not s.y and s.key[3:4] in train_tone.FIRM_LETTERS}
+    assert firm == {train_tone.PARAMS["firm_weight"]}
 
 
 def test_model_loads_from_the_catalogue():

@@ -1,56 +1,76 @@
 #!/usr/bin/env python3
-"""Leave-one-author-out evaluation of the tone model (tools/train_tone.py, pure Python): does it find the
-abusive messages a new author writes that the phrase rules of the time missed, and at what cost on that
-author's clean messages?
+"""Leave-one-author-group-out evaluation of the tone model (tools/train_tone.py, pure Python): does it find
+the abusive messages a new author writes that the phrase rules of the time missed, and at what cost on that
+author's clean messages, above all on firm but professional replies?
 
-    .venv/bin/python tools/tone_model_experiment.py                 # the three blind groups, the shipped parameters
-    .venv/bin/python tools/tone_model_experiment.py --set positives=all --set other_weight=1
+    .venv/bin/python tools/tone_model_experiment.py                      # all six groups, the shipped parameters
+    .venv/bin/python tools/tone_model_experiment.py --groups p+o,n,g --set firm_weight=1 --show firm0.03
+    .venv/bin/python tools/tone_model_experiment.py --words               # word uni/bigram features too
 
-For each blind author group that is now part of the main corpus, with the rules of the revision that was
-measured on it while it was still blind:
+For each author group that is now part of the main corpus (by id letter), with the rules of the revision that
+was measured on it while it was still blind (or, for -g, before it existed):
 
     t      rules at a36719c  (the commit that moved the -t set into the main corpus)
     s + r  rules at 3985bae
     q      rules at 37931f5
+    p + o  rules at 9d9ec4d  (two blind authors' mixed sets, moved in by that commit)
+    n      rules at 9d9ec4d  (a blind author's 140 clean firm-but-professional replies, same commit)
+    g      rules at 9d9ec4d  (written for the model, not blind: 105 firm clean replies and 56 abusive messages)
 
 the model is trained exactly as the build trains it (same sentences, same parameters, the threshold from
 its own cross-validation) but WITHOUT that group's messages, and with the rule examples and the "which
-sentences do the abusive rules flag" of that old revision (the rules of today were partly written from the
-group's misses). Then, on the group:
+sentences do the abusive rules flag" of that revision (the rules of today were partly written from the groups'
+misses: with today's rules the -p/-o abusive messages were all caught, which says nothing about a new author).
+The other groups are training data when one is held out (the earlier groups as well as the later ones); when
+-n is held out the firm look-alike sets the trainer weighs and calibrates on are -g and -z, when -g is, -n and -z.
+Then, on the group:
 
 - ``abusive``: its messages labelled abusive; ``rules``: those the old rules flag abusive (block/warn);
   ``rules_or_model``: those the old rules or the model flag; ``model_alone``: those the model flags;
 - ``clean_flagged``: clean messages (expect []) with a sentence the model flags (where no abusive rule did);
 - ``other_flagged``: messages with other labels only (abusive neither expected nor allowed) the model flags.
 
-Each figure is given for the thresholds at 0.3 %, 0.4 %, 0.5 %, 0.75 %, 1 % and 2 % out-of-fold false positives on the
-corpus's negative sentences (the shipped model uses ``PARAMS["fpr"]``). The model's list of known-fine
+Each figure is given for the thresholds at 0.3 % … 2 % out-of-fold false positives on the corpus's negative
+sentences, at 1 %, 2 % and 3 % of the firm look-alike messages (n, g, z) flagged out of fold, and at the shipped
+threshold (the higher of ``PARAMS["fpr"]`` and ``PARAMS["firm_fpr"]``). The model's list of known-fine
 sentences (training negatives it still flags, never flagged; see tools/train_tone.py) is built from the
 training data of each run, for the shipped threshold, and applied at every threshold.
 
-The -t/-s/-r/-q sets are in the main corpus now, so the other groups are training data when one is held
-out (the earlier groups as well as the later ones).
+Measured 2026-12-01 ~11:00 (main corpus with the -g set, the shipped parameters: firm_weight 8, min_df 4,
+firm_fpr 0.02; seed 20261201, in brackets seed 7):
 
-Measured 2026-12-01 (main corpus and rules of that morning, the shipped parameters, seed 20261201):
+    threshold          group  abusive  rules  rules|model  model  clean flagged   other flagged
+    shipped            t           21      4        6 (6)      2      0 / 49          0 / 68
+    (firm 2 %, or      s+r         42     22       29 (28)     9      1 / 99          0 / 135
+    0.3 % of           q           23     10       15 (14)     5      0 / 49          1 / 64
+    sentences if       p+o         63     39       50 (45)    23      1 / 100         0 / 116
+    higher; ~0.91–     n            0      0        0          0      2 / 140 (1)     0
+    0.95)              g           56      8       16 (15)     8      0 / 105 (1)     0
+                       all        205     83      116 (108)   47      4 / 542 (3)     1 / 383 (0)
+        the model adds 33 (25) of the 122 abusive messages the rules missed; clean 0.7 % (0.6 %), firm n+g 2 / 245
+    firm 3 %           all        205     83      120 (112)   55      9 / 542 (3)     1 / 383 (0)
+        adds 37 (29) of 122; clean 1.7 % (0.6 %), firm n+g 7 / 245 = 2.9 % (2 / 245)
+    0.3 % sentences    all        205     83      118 (116)   51     10 / 542 (7)     1 / 383 (0)
+        adds 35 (33) of 122; clean 1.8 % (1.3 %), firm n+g 8 / 245 = 3.3 % (5 / 245)
+    0.5 % sentences    all        205     83      128         64     15 / 542         1 / 383
+        adds 45 of 122; clean 2.8 %, firm n+g 13 / 245 = 5.3 %
 
-    threshold (fpr)    group  abusive  rules  rules|model  model  clean flagged  other flagged
-    0.3 % (shipped)    t           21      4            9      5     1 / 49         0 / 68
-                       s+r         42     22           30     12     2 / 99         0 / 135
-                       q           23     10           14      6     0 / 49         0 / 64
-                       all         86     36           53     23     3 / 197        0 / 267
-    0.5 %              all         86     36           59     31     4 / 197        1 / 267
-    1 %                all         86     36           69     48     7 / 197        3 / 267
-    2 %                all         86     36           77     59    12 / 197        6 / 267
+The clean messages flagged at the shipped threshold: "Laut DHL kommt das Paket morgen." (de-s14), "Das liegt
+aber natürlich ganz bei Ihnen." (de-o19), "C'est tout à fait votre droit." (fr-n07), "Abbiamo già fatto
+reclamo." (it-n09), "I do not doubt that you have not found it." (en-g05): short sentences that, out of
+context, read like the passive aggression ("do what you want", "usted sabrá") and veiled threats ("we have
+filed a complaint") of the abusive training messages.
 
-With seed 7 (another SGD order and other folds): 56 / 3 of 197 at 0.3 %, 61 / 4 at 0.5 %, 72 / 9 at 1 %. The
-clean messages flagged at 0.3 % quote the buyer's accusation ("Entendemos su enfado cuando escribe que somos
-unos 'estafadores'", en-s17 the same) or are curt ("Non serve nessun abbonamento."). So the model ships on
-(severity warn) at 0.3 %: it adds 17–20 of the 50 abusive messages the rules of the time missed, at 1.5 % of
-clean messages (the bar was about 1 in 50). Variants measured on the same groups before choosing (at 1 %):
-positives only the rule-flagged sentences of abusive messages, the others at weight 0.3: 64 / 3 of 197; at
-weight 0: 59 / 3; every sentence weight 1 (shipped: it needs no engine run and its inputs are exactly the
-corpus and the rules' examples): 68 / 4; averaging the last epochs' weights: 69 / 7. Choosing among these on
-the same groups is itself a little tuning on them; the next blind set will say more.
+Before this round (parameters min_df 2, no firm weighting, threshold at 0.3 % of sentences), on p+o, n and g
+alone: the model added 18 of the 72 abusive messages the rules missed and flagged 12 of 245 firm look-alikes
+(4.9 %; 13 of 345 clean); at 0.5 % 22 of 72 for 18 of 245. Variants measured on those three groups (added of 72 /
+firm flagged of 245 at the 0.3 % sentence threshold, or where the firm target was computed at firm 2 %):
+positives "flagged" (other_weight 0.3) and "mil" (multiple-instance, other_weight 0.1) no better than "all";
+word uni/bigrams 17 / 13; stronger L2 (lam 1e-4) and a length offset in the normalisation (norm_offset 40)
+worse (14 / 11); 3 epochs 21 / 14; min_df 4 with firm_weight 3, 5, 8, 12: 17 / 7, 20 / 8, 21 / 8, 21 / 8 at
+0.3 %, and at the firm-2 % target 18 / 3 (weight 5), 19 / 2 (8), 17 / 1 (12). The gain comes from weighing the
+firm look-alikes as hard negatives and from calibrating the threshold on them, not from the features. Choosing
+among these on the same groups is itself a little tuning on them; the next blind set will say more.
 """
 
 from __future__ import annotations
@@ -74,17 +94,23 @@ sys.path.insert(0, str(ROOT / "tools"))
 import train_tone  # noqa: E402
 from app import tone  # noqa: E402
 
-GROUPS = (("t", ("t",), "a36719c"), ("s+r", ("s", "r"), "3985bae"), ("q", ("q",), "37931f5"))
-FPRS = ("0.003", "0.004", "0.005", "0.0075", "0.01", "0.02")
+# (name, id letters, rules revision; None = the rules in the working tree)
+GROUPS = (("t", ("t",), "a36719c"), ("s+r", ("s", "r"), "3985bae"), ("q", ("q",), "37931f5"),
+          ("p+o", ("p", "o"), "9d9ec4d"), ("n", ("n",), "9d9ec4d"), ("g", ("g",), "9d9ec4d"))
+#: Groups of clean look-alikes (firm or emotional but professional replies): the strictest false-alarm check.
+FIRM = ("n", "g")
+FPRS = ("0.003", "0.004", "0.005", "0.0075", "0.01", "0.02", "firm0.01", "firm0.02", "firm0.03", "shipped")
 
 
 def group_of(msg_id: str) -> str:
     return re.match(r"[a-z]{2}-([a-z]?)", msg_id).group(1) or "base"
 
 
-def catalogue_at(rev: str):
+def catalogue_at(rev: str | None):
     from app.catalogue import load_catalogue
 
+    if rev is None:
+        return load_catalogue(ROOT / "rules")
     tmp = Path(tempfile.mkdtemp(prefix="tone-rules-"))
     blob = subprocess.run(["git", "archive", rev, "rules"], cwd=ROOT, check=True, capture_output=True).stdout
     with tarfile.open(fileobj=io.BytesIO(blob)) as tar:
@@ -108,21 +134,25 @@ def evaluate(name: str, letters: tuple[str, ...], rev: str, params: dict) -> dic
         if tone.sentence_key(sentence) in known_fine:
             return -1e9
         g = tone.grams(sentence)
-        return bias + sum(weights.get(x, 0.0) for x in g) / math.sqrt(len(g)) if g else bias
+        return bias + sum(weights.get(x, 0.0) for x in g) / math.sqrt(len(g) + model["norm_offset"]) if g else bias
 
     rows = []
     for m in held:
         flagged = train_tone.abusive_spans(m.text, cat)
         free = [(s, e) for s, e in tone.sentence_spans(m.text) if not any(a < e and s < b for a, b in flagged)]
-        rows.append((m, bool(flagged), max((logit(m.text[s:e]) for s, e in free), default=-1e9)))
+        scored = [(logit(m.text[s:e]), m.text[s:e]) for s, e in free]
+        top = max(scored, default=(-1e9, ""))
+        rows.append((m, bool(flagged), top[0], top[1], [z for z, _ in scored]))
     abusive = [r for r in rows if "abusive" in r[0].expect]
     clean = [r for r in rows if not r[0].expect]
     other = [r for r in rows if r[0].expect and "abusive" not in r[0].expect and "abusive" not in r[0].allow]
     out = {"group": name, "rules_rev": rev, "messages": len(held), "abusive": len(abusive), "clean": len(clean),
            "other": len(other), "rules": sum(r[1] for r in abusive), "train_sentences": len(data),
-           "seconds": round(time.perf_counter() - t0, 1), "by_fpr": {}}
+           "seconds": round(time.perf_counter() - t0, 1), "by_fpr": {},
+           "scores": [{"id": r[0].id, "expect": sorted(r[0].expect), "allow": sorted(r[0].allow), "rules": r[1],
+                       "logits": [round(z, 4) for z in r[4]], "top": r[3]} for r in rows]}
     for fpr in FPRS:
-        p = model["thresholds_by_fpr"][fpr]
+        p = model["threshold"] if fpr == "shipped" else model["thresholds_by_fpr"][fpr]
         z = math.log(p / (1 - p))
         out["by_fpr"][fpr] = {
             "threshold": p,
@@ -130,6 +160,7 @@ def evaluate(name: str, letters: tuple[str, ...], rev: str, params: dict) -> dic
             "model_alone": sum(r[2] > z for r in abusive),
             "clean_flagged": sum(r[2] > z for r in clean),
             "clean_flagged_ids": [r[0].id for r in clean if r[2] > z],
+            "clean_flagged_sentences": [(r[0].id, r[3], train_tone.sigmoid(r[2])) for r in clean if r[2] > z],
             "other_flagged": sum(r[2] > z for r in other),
         }
     return out
@@ -138,10 +169,17 @@ def evaluate(name: str, letters: tuple[str, ...], rev: str, params: dict) -> dic
 def table(results: list[dict]) -> str:
     lines = []
     for fpr in FPRS:
-        lines.append(f"threshold at {float(fpr):.1%} out-of-fold sentence false positives")
+        if fpr == "shipped":
+            lines.append("the shipped threshold (the higher of the sentence and the firm-message target of PARAMS)")
+        elif fpr[0].isdigit():
+            lines.append(f"threshold at {float(fpr):.1%} out-of-fold sentence false positives")
+        else:
+            lines.append(f"threshold at {float(fpr[4:]):.0%} out-of-fold firm look-alike messages "
+                         f"({', '.join(train_tone.FIRM_LETTERS)}) flagged")
         lines.append(f"  {'group':6} {'thr':>6} {'abusive':>7} {'rules':>5} {'rules|model':>11} {'model':>5} "
                      f"{'clean flagged':>13} {'other flagged':>13}")
         tot = [0, 0, 0, 0, 0, 0, 0, 0]
+        firm = [0, 0]
         for r in results:
             f = r["by_fpr"][fpr]
             lines.append(f"  {r['group']:6} {f['threshold']:6.3f} {r['abusive']:7d} {r['rules']:5d} "
@@ -150,8 +188,23 @@ def table(results: list[dict]) -> str:
             for i, v in enumerate((r["abusive"], r["rules"], f["rules_or_model"], f["model_alone"],
                                    f["clean_flagged"], r["clean"], f["other_flagged"], r["other"])):
                 tot[i] += v
+            if r["group"] in FIRM:
+                firm[0] += f["clean_flagged"]
+                firm[1] += r["clean"]
         lines.append(f"  {'all':6} {'':>6} {tot[0]:7d} {tot[1]:5d} {tot[2]:11d} {tot[3]:5d} {tot[4]:>6d} / {tot[5]:<4d} "
                      f"{tot[6]:>6d} / {tot[7]:<4d}")
+        missed = tot[0] - tot[1]
+        lines.append(f"  -> model adds {tot[2] - tot[1]} of the {missed} abusive messages the rules miss; clean flagged "
+                     f"{tot[4] / max(tot[5], 1):.1%}, firm look-alikes ({'+'.join(FIRM)}) {firm[0]} / {firm[1]} "
+                     f"= {firm[0] / max(firm[1], 1):.1%}")
+    return "\n".join(lines)
+
+
+def flagged_listing(results: list[dict], fpr: str) -> str:
+    lines = [f"clean messages flagged at {fpr}:"]
+    for r in results:
+        for mid, sentence, p in r["by_fpr"][fpr]["clean_flagged_sentences"]:
+            lines.append(f"  {mid:8} {p:.3f}  {sentence}")
     return "\n".join(lines)
 
 
@@ -159,7 +212,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="override a training parameter (JSON value), e.g. --set other_weight=1")
-    ap.add_argument("--groups", default="t,s+r,q")
+    ap.add_argument("--groups", default=",".join(name for name, _, _ in GROUPS))
+    ap.add_argument("--words", action="store_true", help="word uni- and bigram features too (app/tone.py WORDS)")
+    ap.add_argument("--show", metavar="FPR", help="list the clean messages flagged at this threshold (e.g. 0.005)")
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args()
     params = dict(train_tone.PARAMS)
@@ -171,10 +226,15 @@ def main() -> int:
             params[key] = json.loads(value)
         except ValueError:
             params[key] = value
+    if args.words:
+        tone.WORDS = True
+        tone._memo.clear()
     wanted = args.groups.split(",")
     results = [evaluate(name, letters, rev, params) for name, letters, rev in GROUPS if name in wanted]
     print("parameters:", json.dumps(params, sort_keys=True))
     print(table(results))
+    if args.show:
+        print(flagged_listing(results, args.show))
     if args.json:
         args.json.write_text(json.dumps({"params": params, "results": results}, indent=1))
     return 0

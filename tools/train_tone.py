@@ -9,10 +9,15 @@ recorded input digest no longer matches). What it does:
 
 Training data (sentences, split as the engine splits them: app/tone.py ``sentence_spans``)
   - the main corpus (``tests/corpus/<lang>.jsonl`` through tests/corpus_metrics.py; never the holdout):
-    every sentence of a message with ``abusive`` neither expected nor allowed is a negative. A message
-    labelled abusive is usually one hostile sentence among neutral ones, so its sentences are positives of
-    two kinds (``positives = "flagged"``): those an abusive rule flags (weight 1) and the others (weight
-    ``other_weight``); ``positives = "all"`` weighs them all 1. Messages that only *allow* abusive are left out.
+    every sentence of a message with ``abusive`` neither expected nor allowed is a negative; the sentences
+    of the clean look-alike sets (ids ``<lang>-n``, ``-g``, ``-z``: ``FIRM_LETTERS``, firm, serious or
+    emotional but professional replies, written to be mistaken for hostile ones) weigh ``firm_weight`` (8):
+    hard negatives. A message labelled abusive is usually one hostile sentence among neutral ones, so its
+    sentences are positives: ``positives = "all"`` (shipped) weighs them all 1; ``"flagged"`` weighs those no
+    abusive rule flags ``other_weight``; ``"mil"`` (multiple-instance) does so after a first cross-validation
+    only for the sentences that are neither flagged, nor their message's top-scoring one, nor above the
+    ``mil_fpr`` cut. Neither was better measured leave-one-author-group-out. Messages that only *allow*
+    abusive are left out.
   - the rules' own examples: each bad example of an abusive rule gives its sentences holding a marked span as
     positives; every other example (good examples of every rule, bad examples of the other categories)
     gives negatives, and so do the rules' suggestions, the bad examples after their rule's one-click fix, the
@@ -36,11 +41,19 @@ Known-fine sentences: a linear model cannot fit every training sentence (sentenc
   builds this list from its own training data, does.
 Threshold: ``folds``-fold cross-validation on the training data alone (sentences of one message or of one
   rule's examples stay in one fold; folds from a seeded shuffle). Each fold's model (trained and pruned the
-  same way) scores the sentences it did not see; the threshold is the out-of-fold score exceeded by a share
-  ``fpr`` of the negative sentences of the corpus. It is recorded in the model file.
-Staleness: the model records a SHA-256 over its inputs (the corpus files, rules/*.toml, the templates and
-  rewrites files, this file, app/tone.py and the parameters); ``--check`` and tests/test_tone.py compare it with the tree ("run build.py").
-  Which sentences the abusive rules flag also depends on the engine's code, which is not hashed.
+  same way) scores the sentences it did not see; the threshold is the higher of the out-of-fold score
+  exceeded by a share ``fpr`` of the negative sentences of the corpus and the one exceeded by the top
+  sentence of a share ``firm_fpr`` of the firm look-alike messages (a message is flagged when one sentence
+  is: the goal is stated per message). It is recorded in the model file, with the thresholds at other
+  targets (``thresholds_by_fpr``; ``firm0.03`` is the firm target at 3 %).
+Staleness: the model records a SHA-256 over its inputs (``inputs_digest``): the corpus files, rules/*.toml, the
+  templates and rewrites files, the parameters, and the code that makes the model: this trainer and the feature
+  code of app/tone.py (``TONE_FEATURE_NAMES``: ``grams`` and what it uses, ``sentence_spans``, the constants),
+  each hashed as its Python syntax tree without docstrings (``code_digest``). So editing a comment, a docstring,
+  the scorer (``ToneModel``) or any other function of app/tone.py leaves the model up to date, and a change to the
+  feature code makes it stale without anyone having to remember a version number (tests/test_tone.py checks
+  both ways). ``--check`` and tests/test_tone.py compare the digest with the tree ("run build.py"). Which
+  sentences the abusive rules flag also depends on the engine's code, which is not hashed.
 
 Floating-point sums make the weights identical across runs on one CPython version; they are rounded in the
 file, so other versions give the same file but for rare last-digit differences.
@@ -72,7 +85,7 @@ MODEL_FORMAT = 1
 PARAMS = {
     "positives": "all",       # "flagged": sentences of abusive messages flagged by an abusive rule weigh 1, the others other_weight
     "other_weight": 0.3,
-    "min_df": 2,
+    "min_df": 4,
     "epochs": 8,
     "lam": 1e-5,
     "eta0": 0.5,
@@ -83,7 +96,15 @@ PARAMS = {
     "suggestions": True,      # the rules' suggestions (en, zh) are negatives too
     "product_texts": True,    # so are the message templates, the phrase rewrites' replacements, the fixed bad examples
     "known_fine": True,       # training negatives the model still flags are listed in it and never flagged
+    "norm_offset": 0.0,       # a sentence's n-gram count is normalised as 1/sqrt(count + norm_offset)
+    "firm_weight": 8.0,       # weight of the sentences of clean look-alike sets (ids <lang>-n, -g, -z: firm replies)
+    "mil_fpr": 0.02,          # positives = "mil": a sentence of an abusive message above this out-of-fold cut keeps weight 1
+    "firm_fpr": 0.02,         # the threshold is also above all but this share of the firm look-alike messages out of fold
 }
+
+#: Id letters of the corpus's sets of clean look-alikes (firm, serious or emotional but professional replies):
+#: their sentences weigh ``firm_weight`` as negatives.
+FIRM_LETTERS = ("n", "g", "z")
 
 
 @dataclass(frozen=True)
@@ -93,6 +114,7 @@ class Sample:
     weight: float
     key: str         # what must stay in one fold (a message id, a rule id)
     corpus: bool     # a sentence of a corpus message (the threshold's false-positive rate is measured on these)
+    hit: bool = True  # a positive an abusive rule flags (or a marked span of a rule's bad example)
 
 
 # ------------------------------------------------------------------------------------------------- data
@@ -158,13 +180,15 @@ def samples(messages, catalogue, params=PARAMS) -> list[Sample]:
             continue
         spans = tone.sentence_spans(m.text)
         if "abusive" in m.expect:
-            flagged = abusive_spans(m.text, catalogue) if params["positives"] == "flagged" else None
+            flagged = abusive_spans(m.text, catalogue) if params["positives"] in ("flagged", "mil") else None
             for s, e in spans:
                 hit = flagged is None or any(a < e and s < b for a, b in flagged)
-                out.append(Sample(m.text[s:e], 1, 1.0 if hit else params["other_weight"], m.id, True))
+                weight = 1.0 if hit or params["positives"] != "flagged" else params["other_weight"]
+                out.append(Sample(m.text[s:e], 1, weight, m.id, True, hit))
         else:
+            firm = params.get("firm_weight", 1.0) if not m.expect and m.id[3:4] in FIRM_LETTERS else 1.0
             for s, e in spans:
-                out.append(Sample(m.text[s:e], 0, 1.0, m.id, True))
+                out.append(Sample(m.text[s:e], 0, firm, m.id, True))
     return out
 
 
@@ -174,7 +198,7 @@ def samples(messages, catalogue, params=PARAMS) -> list[Sample]:
 class Features:
     """Every sample's kept n-gram ids and its scale (1/sqrt of its n-gram count)."""
 
-    def __init__(self, data: list[Sample], min_df: int):
+    def __init__(self, data: list[Sample], min_df: int, norm_offset: float = 0.0):
         sets = [tone.grams(s.text) for s in data]
         df: dict[str, int] = {}
         for g in sets:
@@ -185,7 +209,7 @@ class Features:
         self.rows = []
         for g in sets:
             kept = sorted(ids[x] for x in g if x in ids)
-            self.rows.append((kept, 1.0 / math.sqrt(len(g)) if g else 0.0))
+            self.rows.append((kept, 1.0 / math.sqrt(len(g) + norm_offset) if g else 0.0))
 
 
 def fit(rows, data: list[Sample], idx: list[int], n_features: int, params=PARAMS) -> tuple[list[float], float]:
@@ -255,25 +279,63 @@ def sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
 
+def mil_weights(data: list[Sample], oof: list[float], params=PARAMS) -> list[Sample]:
+    """Positives re-weighted after a first cross-validation (multiple-instance learning: an abusive message is
+    known to hold a hostile sentence, not which one). A corpus positive keeps weight 1 when an abusive rule
+    flags it, when it is its message's highest-scoring sentence out of fold, or when it scores above the
+    ``mil_fpr`` threshold of the negatives out of fold; the others get ``other_weight``."""
+    negatives = [z for z, s in zip(oof, data) if not s.y and s.corpus]
+    cut = threshold_at(negatives, params.get("mil_fpr", 0.02))
+    top: dict[str, float] = {}
+    for z, s in zip(oof, data):
+        if s.y and s.corpus:
+            top[s.key] = max(top.get(s.key, -1e9), z)
+    out = []
+    for z, s in zip(oof, data):
+        if s.y and s.corpus and not s.hit and z < top[s.key] and z <= cut:
+            s = Sample(s.text, s.y, params["other_weight"], s.key, s.corpus, s.hit)
+        out.append(s)
+    return out
+
+
 def train(data: list[Sample], params=PARAMS, log=None) -> dict:
     """Cross-validate, fit on everything, and return the model as a dict (see ``model_json``)."""
     t0 = time.perf_counter()
-    feats = Features(data, params["min_df"])
+    feats = Features(data, params["min_df"], params.get("norm_offset", 0.0))
     nf = len(feats.names)
     t_feat = time.perf_counter() - t0
     folds = folds_of(data, params["folds"], params["seed"])
-    oof = [0.0] * len(data)
-    for k in range(params["folds"]):
-        train_idx = [i for i, f in enumerate(folds) if f != k]
-        w, b = fit(feats.rows, data, train_idx, nf, params)
-        for i, f in enumerate(folds):
-            if f == k:
-                oof[i] = logit(w, b, feats.rows[i])
+
+    def cross_validate(data):
+        oof = [0.0] * len(data)
+        for k in range(params["folds"]):
+            train_idx = [i for i, f in enumerate(folds) if f != k]
+            w, b = fit(feats.rows, data, train_idx, nf, params)
+            for i, f in enumerate(folds):
+                if f == k:
+                    oof[i] = logit(w, b, feats.rows[i])
+        return oof
+
+    oof = cross_validate(data)
+    if params["positives"] == "mil":
+        data = mil_weights(data, oof, params)
+        oof = cross_validate(data)
     t_cv = time.perf_counter() - t0 - t_feat
     w, b = fit(feats.rows, data, list(range(len(data))), nf, params)
     negatives = [z for z, s in zip(oof, data) if not s.y and s.corpus]
     fpr_thresholds = {str(f): round(sigmoid(threshold_at(negatives, f)), 6) for f in (0.003, 0.004, 0.005, 0.0075, 0.01, 0.02)}
+    # The firm look-alike sets' messages (FIRM_LETTERS): the highest out-of-fold logit of each message's sentences.
+    firm_top: dict[str, float] = {}
+    for z, s in zip(oof, data):
+        if s.corpus and not s.y and s.key[3:4] in FIRM_LETTERS:
+            firm_top[s.key] = max(firm_top.get(s.key, -1e9), z)
+    firm_msgs = list(firm_top.values()) or [0.0]
+    for f in (0.01, 0.02, 0.03):
+        fpr_thresholds[f"firm{f}"] = round(sigmoid(threshold_at(firm_msgs, f)), 6)
     thr = threshold_at(negatives, params["fpr"])
+    if params.get("firm_fpr"):
+        # Also at most a share firm_fpr of the firm look-alike messages flagged out of fold.
+        thr = max(thr, threshold_at(firm_msgs, params["firm_fpr"]))
     # Training negatives (sentences of messages without abuse, rules' good examples and suggestions) that the
     # final model still scores above the threshold: with ``known_fine`` they are listed in the model
     # (normalised as app/tone.py ``sentence_key``) and never flagged. Raising the threshold above them all
@@ -287,12 +349,14 @@ def train(data: list[Sample], params=PARAMS, log=None) -> dict:
     if log:
         log(f"tone model: {len(data)} sentences ({sum(s.y for s in data)} positive), {nf} n-grams kept of "
             f"min_df {params['min_df']}, {len(weights)} in the model; features {t_feat:.1f} s, "
-            f"cross-validation {t_cv:.1f} s, total {elapsed:.1f} s; threshold {sigmoid(thr):.4f} at "
-            f"{params['fpr']:.1%} out-of-fold false positives on corpus sentences; out-of-fold recall on corpus "
+            f"cross-validation {t_cv:.1f} s, total {elapsed:.1f} s; threshold {sigmoid(thr):.4f} (the higher of "
+            f"{fpr_thresholds[str(params['fpr'])]:.4f} at {params['fpr']:.1%} out-of-fold false positives on corpus "
+            f"sentences and {fpr_thresholds.get('firm' + str(params.get('firm_fpr')), 0):.4f} at "
+            f"{params.get('firm_fpr', 0):.0%} of the firm look-alike messages); out-of-fold recall on corpus "
             f"positives {oof_recall:.3f}; {len(known_fine)} known-fine sentences above it")
     return {
         "weights": weights, "bias": b, "threshold": sigmoid(thr), "thresholds_by_fpr": fpr_thresholds,
-        "known_fine": known_fine,
+        "known_fine": known_fine, "norm_offset": params.get("norm_offset", 0.0),
         "sentences": len(data), "positives": sum(s.y for s in data), "seconds": round(elapsed, 1),
         "oof_recall_flagged": round(oof_recall, 4),
     }
@@ -301,9 +365,48 @@ def train(data: list[Sample], params=PARAMS, log=None) -> dict:
 # ------------------------------------------------------------------------------------------------ model file
 
 
+#: What of app/tone.py makes the features and the sentences the model is trained on: these functions and
+#: module-level names, compared by their syntax tree (``code_digest``).
+TONE_FEATURE_NAMES = ("NGRAMS", "WORDS", "_WORD", "MIN_CHARS", "MAX_CHARS", "_DIGITS", "_SENTENCE_END", "_CJK",
+                      "sentence_spans", "sentence_key", "_token_grams", "grams")
+
+
+def code_digest(source: str, names: tuple[str, ...] | None = None) -> str:
+    """SHA-256 of the syntax tree of ``source`` (only the top-level definitions and assignments of ``names``
+    when given), docstrings left out: a comment, a docstring, blank lines or a change to another function do not
+    change it; a change to the code does."""
+    import ast
+
+    tree = ast.parse(source)
+    body = tree.body
+    if names is not None:
+        def defines(node) -> set[str]:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                return {node.name}
+            if isinstance(node, (ast.Assign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                return {t.id for t in targets if isinstance(t, ast.Name)}
+            return set()
+
+        body = [node for node in body if defines(node) & set(names)]
+        missing = set(names) - set().union(*(defines(node) for node in body))
+        if missing:
+            raise ValueError(f"code_digest: {sorted(missing)} not defined at the top level")
+    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Module)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+                node.body = node.body[1:] or [ast.Pass()]
+    dump = "\n".join(ast.dump(node, annotate_fields=True, include_attributes=False) for node in body)
+    return hashlib.sha256(dump.encode()).hexdigest()
+
+
 def inputs_digest(rules_dir: Path | None = None, params=PARAMS) -> str:
-    """SHA-256 over what the model is made from: corpus files, rules/*.toml, the trainer, app/tone.py, the
-    parameters."""
+    """SHA-256 over what the model is made from: the corpus files, rules/*.toml, the templates and rewrites, the
+    parameters, and the code: this trainer and the feature code of app/tone.py (``TONE_FEATURE_NAMES``), each
+    as its syntax tree without docstrings (``code_digest``), so that editing a comment, a docstring or app/tone.py's
+    scorer does not make the model stale. (Which sentences the abusive rules flag also depends on the engine's
+    code, which is not hashed; it matters only for ``positives`` "flagged" and "mil".)"""
     rules_dir = Path(rules_dir) if rules_dir is not None else ROOT / "rules"
     h = hashlib.sha256()
 
@@ -317,10 +420,22 @@ def inputs_digest(rules_dir: Path | None = None, params=PARAMS) -> str:
         add(f"rules/{path.name}", path.read_bytes())
     for name in ("app/message_templates.toml", "app/rewrites.toml"):
         add(name, (ROOT / name).read_bytes())
-    add("tools/train_tone.py", Path(__file__).read_bytes())
-    add("app/tone.py", Path(tone.__file__).read_bytes())
+    add("tools/train_tone.py", code_digest(Path(__file__).read_text("utf-8")).encode())
+    add("app/tone.py", code_digest(Path(tone.__file__).read_text("utf-8"), TONE_FEATURE_NAMES).encode())
     add("params", json.dumps(params, sort_keys=True).encode())
     return h.hexdigest()
+
+
+def recorded_digest(path: Path | None = None) -> str | None:
+    path = path or tone.model_path()
+    try:
+        return json.loads(path.read_text("utf-8")).get("inputs_sha256")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def is_stale(rules_dir: Path | None = None) -> bool:
+    return recorded_digest() != inputs_digest(rules_dir)
 
 
 def model_json(model: dict, digest: str, params=PARAMS) -> bytes:
@@ -336,6 +451,7 @@ def model_json(model: dict, digest: str, params=PARAMS) -> bytes:
         "threshold": round(model["threshold"], 6),
         "thresholds_by_fpr": model["thresholds_by_fpr"],
         "bias": round(model["bias"], 6),
+        "norm_offset": model["norm_offset"],
         "scale": scale,
         "training": {"sentences": model["sentences"], "positives": model["positives"],
                      "oof_recall_flagged": model["oof_recall_flagged"]},
@@ -343,18 +459,6 @@ def model_json(model: dict, digest: str, params=PARAMS) -> bytes:
         "weights": weights,
     }
     return (json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
-
-
-def recorded_digest(path: Path | None = None) -> str | None:
-    path = path or tone.model_path()
-    try:
-        return json.loads(path.read_text("utf-8")).get("inputs_sha256")
-    except (OSError, ValueError, AttributeError):
-        return None
-
-
-def is_stale(rules_dir: Path | None = None) -> bool:
-    return recorded_digest() != inputs_digest(rules_dir)
 
 
 def write_model(catalogue=None, *, rules_dir: Path | None = None, force: bool = False, log=print) -> bool:
