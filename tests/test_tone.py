@@ -37,7 +37,6 @@ HOSTILE = [
     "Some people apparently never read a manual.",
     "Manche Leute lesen offenbar nie eine Anleitung.",
     "C'est fou comme certains acheteurs ne lisent jamais rien.",
-    "他のお客様からはこのような苦情は一度もありません。",
 ]
 NEUTRAL = [
     "Thanks for your message.",

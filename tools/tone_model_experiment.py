@@ -36,30 +36,34 @@ threshold (the higher of ``PARAMS["fpr"]`` and ``PARAMS["firm_fpr"]``). The mode
 sentences (training negatives it still flags, never flagged; see tools/train_tone.py) is built from the
 training data of each run, for the shipped threshold, and applied at every threshold.
 
-Measured 2026-12-01 ~11:00 (main corpus with the -g set, the shipped parameters: firm_weight 8, min_df 4,
-firm_fpr 0.02; seed 20261201, in brackets seed 7):
+Measured 2026-12-01 ~11:15 (main corpus with the -g set, the shipped parameters: firm_weight 8, min_df 4,
+firm_fpr 0.01; seed 20261201, in brackets seeds 7 and 3):
 
-    threshold          group  abusive  rules  rules|model  model  clean flagged   other flagged
-    shipped            t           21      4        6 (6)      2      0 / 49          0 / 68
-    (firm 2 %, or      s+r         42     22       29 (28)     9      1 / 99          0 / 135
-    0.3 % of           q           23     10       15 (14)     5      0 / 49          1 / 64
-    sentences if       p+o         63     39       50 (45)    23      1 / 100         0 / 116
-    higher; ~0.91–     n            0      0        0          0      2 / 140 (1)     0
-    0.95)              g           56      8       16 (15)     8      0 / 105 (1)     0
-                       all        205     83      116 (108)   47      4 / 542 (3)     1 / 383 (0)
-        the model adds 33 (25) of the 122 abusive messages the rules missed; clean 0.7 % (0.6 %), firm n+g 2 / 245
-    firm 3 %           all        205     83      120 (112)   55      9 / 542 (3)     1 / 383 (0)
-        adds 37 (29) of 122; clean 1.7 % (0.6 %), firm n+g 7 / 245 = 2.9 % (2 / 245)
-    0.3 % sentences    all        205     83      118 (116)   51     10 / 542 (7)     1 / 383 (0)
-        adds 35 (33) of 122; clean 1.8 % (1.3 %), firm n+g 8 / 245 = 3.3 % (5 / 245)
-    0.5 % sentences    all        205     83      128         64     15 / 542         1 / 383
-        adds 45 of 122; clean 2.8 %, firm n+g 13 / 245 = 5.3 %
+    threshold          group  abusive  rules  rules|model    model  clean flagged      other flagged
+    shipped: firm 1 %  t           21      4    4 (5, 5)        0    0 / 49             0 / 68
+    (the higher of     s+r         42     22   27 (26, 27)      6    1 / 99 (0, 1)      0 / 135
+    it and 0.3 % of    q           23     10   14 (13, 13)      4    0 / 49             0 / 64
+    sentences;         p+o         63     39   48 (43, 45)     19    0 / 100            0 / 116
+    0.919–0.958 by     n            0      0    0               0    1 / 140 (0, 1)     0
+    group)             g           56      8   14 (14, 15)      6    0 / 105 (0, 1)     0
+                       all        205     83  107 (101, 105)   35    2 / 542 (0, 3)     0 / 383 (0, 0)
+        the model adds 24 (18, 22) of the 122 abusive messages the rules missed; clean 0.4 % (0 %, 0.6 %);
+        firm look-alikes n+g 1 (0, 2) of 245
+    firm 1.5 %         all: adds 30 (26, 27) of 122; clean 3 (2, 9) of 542 = 0.6 % (0.4 %, 1.7 %); firm 2 (2, 8) of 245
+    firm 2 %           all: adds 34 (28, 34) of 122; clean 4 (4, 12) of 542 = 0.7 % (0.7 %, 2.2 %); firm 3 (3, 11) of 245;
+                       other 0 (0, 1) of 383
+    firm 3 %           all: adds 38 (36, 41) of 122; clean 13 (11, 13) of 542 = 2.4 % (2.0 %, 2.4 %); firm 11 (10, 12) of 245
+    0.3 % sentences    all: adds 35 (32, 41) of 122; clean 13 (11, 13) of 542 = 2.4 % (2.0 %, 2.4 %); firm 12 (10, 12) of 245
+    0.5 % sentences    all: adds 51 (47, 52) of 122; clean 19 (18, 21) of 542 = 3.5 % (3.3 %, 3.9 %); firm 17 (16, 19) of 245
 
-The clean messages flagged at the shipped threshold: "Laut DHL kommt das Paket morgen." (de-s14), "Das liegt
-aber natürlich ganz bei Ihnen." (de-o19), "C'est tout à fait votre droit." (fr-n07), "Abbiamo già fatto
-reclamo." (it-n09), "I do not doubt that you have not found it." (en-g05): short sentences that, out of
-context, read like the passive aggression ("do what you want", "usted sabrá") and veiled threats ("we have
-filed a complaint") of the abusive training messages.
+Only the firm-1 % target keeps every seed under 1.5 % of clean and 3 % of firm look-alike messages; at 1.5 % and
+2 % one seed in three is over (the target is a quantile of ~210–350 messages, so it is noisy: a run with the
+same parameters but the firm-2 % target shipped gave 33 / 25 / 28 added for 0.7 % / 0.6 % / 1.8 % clean). The clean
+messages flagged at the shipped threshold: "Laut DHL kommt das Paket morgen." (de-s14), "C'est tout à fait
+votre droit." (fr-n07), "I do not doubt that you have not found it." (en-g05); at 2 % also "Das liegt aber
+natürlich ganz bei Ihnen." (de-o19), "Abbiamo già fatto reclamo." (it-n09), "Si vous la gardez, vous n'avez
+rien à faire." (fr-n06): short sentences that, out of context, read like the passive aggression ("do what you
+want", "usted sabrá") and veiled threats ("we have filed a complaint") of the abusive training messages.
 
 Before this round (parameters min_df 2, no firm weighting, threshold at 0.3 % of sentences), on p+o, n and g
 alone: the model added 18 of the 72 abusive messages the rules missed and flagged 12 of 245 firm look-alikes
@@ -99,7 +103,7 @@ GROUPS = (("t", ("t",), "a36719c"), ("s+r", ("s", "r"), "3985bae"), ("q", ("q",)
           ("p+o", ("p", "o"), "9d9ec4d"), ("n", ("n",), "9d9ec4d"), ("g", ("g",), "9d9ec4d"))
 #: Groups of clean look-alikes (firm or emotional but professional replies): the strictest false-alarm check.
 FIRM = ("n", "g")
-FPRS = ("0.003", "0.004", "0.005", "0.0075", "0.01", "0.02", "firm0.01", "firm0.02", "firm0.03", "shipped")
+FPRS = ("0.003", "0.004", "0.005", "0.0075", "0.01", "0.02", "firm0.01", "firm0.015", "firm0.02", "firm0.03", "shipped")
 
 
 def group_of(msg_id: str) -> str:
@@ -174,7 +178,7 @@ def table(results: list[dict]) -> str:
         elif fpr[0].isdigit():
             lines.append(f"threshold at {float(fpr):.1%} out-of-fold sentence false positives")
         else:
-            lines.append(f"threshold at {float(fpr[4:]):.0%} out-of-fold firm look-alike messages "
+            lines.append(f"threshold at {float(fpr[4:]):.1%} out-of-fold firm look-alike messages "
                          f"({', '.join(train_tone.FIRM_LETTERS)}) flagged")
         lines.append(f"  {'group':6} {'thr':>6} {'abusive':>7} {'rules':>5} {'rules|model':>11} {'model':>5} "
                      f"{'clean flagged':>13} {'other flagged':>13}")

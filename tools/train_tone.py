@@ -99,7 +99,7 @@ PARAMS = {
     "norm_offset": 0.0,       # a sentence's n-gram count is normalised as 1/sqrt(count + norm_offset)
     "firm_weight": 8.0,       # weight of the sentences of clean look-alike sets (ids <lang>-n, -g, -z: firm replies)
     "mil_fpr": 0.02,          # positives = "mil": a sentence of an abusive message above this out-of-fold cut keeps weight 1
-    "firm_fpr": 0.02,         # the threshold is also above all but this share of the firm look-alike messages out of fold
+    "firm_fpr": 0.01,         # the threshold is also above all but this share of the firm look-alike messages out of fold
 }
 
 #: Id letters of the corpus's sets of clean look-alikes (firm, serious or emotional but professional replies):
@@ -330,7 +330,7 @@ def train(data: list[Sample], params=PARAMS, log=None) -> dict:
         if s.corpus and not s.y and s.key[3:4] in FIRM_LETTERS:
             firm_top[s.key] = max(firm_top.get(s.key, -1e9), z)
     firm_msgs = list(firm_top.values()) or [0.0]
-    for f in (0.01, 0.02, 0.03):
+    for f in (0.01, 0.015, 0.02, 0.03):
         fpr_thresholds[f"firm{f}"] = round(sigmoid(threshold_at(firm_msgs, f)), 6)
     thr = threshold_at(negatives, params["fpr"])
     if params.get("firm_fpr"):
