@@ -36,33 +36,35 @@ threshold (the higher of ``PARAMS["fpr"]`` and ``PARAMS["firm_fpr"]``). The mode
 sentences (training negatives it still flags, never flagged; see tools/train_tone.py) is built from the
 training data of each run, for the shipped threshold, and applied at every threshold.
 
-Measured 2026-12-01 ~11:15 (main corpus with the -g set, the shipped parameters: firm_weight 8, min_df 4,
+Measured 2026-12-01 ~11:25 (main corpus with both -g batches, the shipped parameters: firm_weight 8, min_df 4,
 firm_fpr 0.01; seed 20261201, in brackets seeds 7 and 3):
 
     threshold          group  abusive  rules  rules|model    model  clean flagged      other flagged
-    shipped: firm 1 %  t           21      4    4 (5, 5)        0    0 / 49             0 / 68
-    (the higher of     s+r         42     22   27 (26, 27)      6    1 / 99 (0, 1)      0 / 135
-    it and 0.3 % of    q           23     10   14 (13, 13)      4    0 / 49             0 / 64
-    sentences;         p+o         63     39   48 (43, 45)     19    0 / 100            0 / 116
-    0.919–0.958 by     n            0      0    0               0    1 / 140 (0, 1)     0
-    group)             g           56      8   14 (14, 15)      6    0 / 105 (0, 1)     0
-                       all        205     83  107 (101, 105)   35    2 / 542 (0, 3)     0 / 383 (0, 0)
-        the model adds 24 (18, 22) of the 122 abusive messages the rules missed; clean 0.4 % (0 %, 0.6 %);
-        firm look-alikes n+g 1 (0, 2) of 245
-    firm 1.5 %         all: adds 30 (26, 27) of 122; clean 3 (2, 9) of 542 = 0.6 % (0.4 %, 1.7 %); firm 2 (2, 8) of 245
-    firm 2 %           all: adds 34 (28, 34) of 122; clean 4 (4, 12) of 542 = 0.7 % (0.7 %, 2.2 %); firm 3 (3, 11) of 245;
-                       other 0 (0, 1) of 383
-    firm 3 %           all: adds 38 (36, 41) of 122; clean 13 (11, 13) of 542 = 2.4 % (2.0 %, 2.4 %); firm 11 (10, 12) of 245
-    0.3 % sentences    all: adds 35 (32, 41) of 122; clean 13 (11, 13) of 542 = 2.4 % (2.0 %, 2.4 %); firm 12 (10, 12) of 245
-    0.5 % sentences    all: adds 51 (47, 52) of 122; clean 19 (18, 21) of 542 = 3.5 % (3.3 %, 3.9 %); firm 17 (16, 19) of 245
+    shipped: firm 1 %  t           21      4    6 (5, 5)        2    0 / 49             0 / 68
+    (the higher of     s+r         42     22   28 (27, 25)      8    1 / 99 (1, 0)      0 / 135
+    it and 0.3 % of    q           23     10   13 (12, 12)      3    0 / 49             0 / 64
+    sentences;         p+o         63     39   49 (46, 46)     21    1 / 100 (0, 0)     0 / 116
+    0.925–0.958 by     n            0      0    0               0    0 / 140 (4, 1)     0
+    group)             g          112     17   29 (29, 32)     12    0 / 133 (0, 1)     0
+                       all        261     92  125 (119, 120)   46    2 / 570 (5, 2)     0 / 383 (0, 0)
+        the model adds 33 (27, 28) of the 169 abusive messages the rules missed (16–20 %); clean 0.4 % (0.9 %,
+        0.4 %); firm look-alikes n+g 0 (4, 2) of 273 = 0 % (1.5 %, 0.7 %)
+    firm 1.5 %         all: adds 41 (34, 36) of 169; clean 3 (7, 9) of 570 = 0.5 % (1.2 %, 1.6 %); firm 1 (6, 8) of 273
+    firm 2 %           all: adds 45 (41, 40) of 169; clean 7 (11, 11) of 570 = 1.2 % (1.9 %, 1.9 %); firm 5 (10, 10) of 273
+    firm 3 %           all: adds 52 (56, 53) of 169; clean 13 (25, 15) of 570 = 2.3 % (4.4 %, 2.6 %); firm 10 (23, 13)
+    0.3 % sentences    all: adds 52 (44, 54) of 169; clean 13 (12, 15) of 570 = 2.3 % (2.1 %, 2.6 %); firm 10 (11, 14);
+                       other 1 (0, 0) of 383
+    0.5 % sentences    all: adds 72 (61, 66) of 169; clean 20 (26, 22) of 570 = 3.5 % (4.6 %, 3.9 %); firm 16 (24, 20)
 
-Only the firm-1 % target keeps every seed under 1.5 % of clean and 3 % of firm look-alike messages; at 1.5 % and
-2 % one seed in three is over (the target is a quantile of ~210–350 messages, so it is noisy: a run with the
-same parameters but the firm-2 % target shipped gave 33 / 25 / 28 added for 0.7 % / 0.6 % / 1.8 % clean). The clean
-messages flagged at the shipped threshold: "Laut DHL kommt das Paket morgen." (de-s14), "C'est tout à fait
-votre droit." (fr-n07), "I do not doubt that you have not found it." (en-g05); at 2 % also "Das liegt aber
-natürlich ganz bei Ihnen." (de-o19), "Abbiamo già fatto reclamo." (it-n09), "Si vous la gardez, vous n'avez
-rien à faire." (fr-n06): short sentences that, out of context, read like the passive aggression ("do what you
+Only the firm-1 % target keeps every seed under 1.5 % of clean and 3 % of firm look-alike messages; at 1.5 % one
+seed in three is over, at 2 % two (the target is a quantile of ~270–380 messages, so it is noisy, and the
+blind -n author's replies move in steps: 0, 4 or 1 of 140 at the shipped threshold). The -t, -s/-r, -q, -p/-o
+figures are the same within a message or three as before the second -g batch (56 more abusive and 28 more
+firm messages as training data): more data of this kind did not move the others. The clean messages flagged at
+the shipped threshold: "Laut DHL kommt das Paket morgen." (de-s14), "Das liegt aber natürlich ganz bei
+Ihnen." (de-o19), "C'est tout à fait votre droit." (fr-n07), "Si vous la gardez, vous n'avez rien à faire."
+(fr-n06), "È un suo diritto." (it-n07), "Abbiamo già fatto reclamo." (it-n09), "I do not doubt that you have
+not found it." (en-g05): short sentences that, out of context, read like the passive aggression ("do what you
 want", "usted sabrá") and veiled threats ("we have filed a complaint") of the abusive training messages.
 
 Before this round (parameters min_df 2, no firm weighting, threshold at 0.3 % of sentences), on p+o, n and g
