@@ -78,6 +78,15 @@ def test_staleness_follows_the_feature_code_not_its_comments():
     assert all(train_tone.code_digest(v, names) != digest for v in changed)
     with pytest.raises(ValueError):
         train_tone.code_digest(source.replace("def grams(", "def features("), names)
+    # The trainer is hashed whole, its module docstring and comments left out.
+    trainer = (ROOT / "tools" / "train_tone.py").read_text("utf-8")
+    digest = train_tone.code_digest(trainer)
+    doc_edit = trainer.replace('"""Train the tone model', '"""Train (and cross-validate) the tone model', 1)
+    comment_edit = trainer.replace("    # The example after the rule's one-click fix", "    # After the one-click fix", 1)
+    code_edit = trainer.replace('"min_df": 4,', '"min_df": 5,', 1)
+    assert len({doc_edit, comment_edit, code_edit, trainer}) == 4, "the test's edit no longer applies to the trainer"
+    assert train_tone.code_digest(doc_edit) == train_tone.code_digest(comment_edit) == digest
+    assert train_tone.code_digest(code_edit) != digest
 
 
 def test_model_file_is_compact_and_complete():

@@ -393,12 +393,13 @@ def code_digest(source: str, names: tuple[str, ...] | None = None) -> str:
         missing = set(names) - set().union(*(defines(node) for node in body))
         if missing:
             raise ValueError(f"code_digest: {sorted(missing)} not defined at the top level")
-    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+    module = ast.Module(body=body, type_ignores=[])
+    for node in ast.walk(module):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Module)) and node.body:
             first = node.body[0]
             if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
                 node.body = node.body[1:] or [ast.Pass()]
-    dump = "\n".join(ast.dump(node, annotate_fields=True, include_attributes=False) for node in body)
+    dump = "\n".join(ast.dump(node, annotate_fields=True, include_attributes=False) for node in module.body)
     return hashlib.sha256(dump.encode()).hexdigest()
 
 
