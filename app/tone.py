@@ -51,8 +51,12 @@ MAX_CHARS = 600
 
 _DIGITS = re.compile(r"\d")
 # The same sentence ends as the engine's (app/engine.py ``_SENTENCE_END``): a run of ``. ! ? …`` before white
-# space or the end, a run of CJK full stops, a line break.
-_SENTENCE_END = re.compile(r"[.!?…。！？\n](?:(?<=[.!?…])[.!?…]*(?=\s|$)|(?<=[。！？])[。！？]*|(?<=\n))")
+# space or the end, a run of CJK full stops, a line break. The period of a number abbreviation followed by a
+# number ("part no. 4410-118-0233", "Art.-Nr. 4410", "Ref. 123", "Nº. 5") ends nothing: the label and its number
+# stay in one sentence, so the precision controls that read the label ("part no." is no phone number) see it.
+_SENTENCE_END = re.compile(
+    r"[.!?…。！？\n](?:(?<=[.!?…])(?!(?<=\b[Nn][orº]\.)\s+[\d#])(?!(?<=\b(?:[Aa]rt|[Rr]ef|[Nn]um)\.)\s+[\d#])"
+    r"[.!?…]*(?=\s|$)|(?<=[。！？])[。！？]*|(?<=\n))")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
