@@ -114,10 +114,60 @@ def test_firm_look_alike_sets_are_in_the_corpus():
     assert firm == {train_tone.PARAMS["firm_weight"]}
 
 
+def test_training_only_messages_are_well_formed():
+    """tools/tone_training/<lang>.jsonl: the corpus format, ids of their own (not in the corpus), labelled only
+    hostile or clean (no other violation: the label is about tone alone)."""
+    import re
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    try:
+        import corpus_metrics
+    finally:
+        sys.path.pop(0)
+    main_ids = {m.id for m in corpus_metrics.load(holdout=False)}
+    seen: set[str] = set()
+    problems = []
+    for lang in train_tone.LANGS:
+        path = train_tone.TRAINING_DIR / f"{lang}.jsonl"
+        for number, obj in corpus_metrics.read_records(path):
+            where = f"{path.name}:{number}"
+            if sorted(obj) != sorted(corpus_metrics.RECORD_KEYS):
+                problems.append(f"{where}: keys {sorted(obj)}")
+                continue
+            if not re.fullmatch(rf"{lang}-[gcd]\d\d", obj["id"]) or obj["lang"] != lang:
+                problems.append(f"{where}: id {obj['id']!r} / lang {obj['lang']!r}")
+            if obj["id"] in seen or obj["id"] in main_ids:
+                problems.append(f"{where}: id {obj['id']} used twice")
+            seen.add(obj["id"])
+            if obj["expect"] not in ([], ["abusive"]) or obj["allow"]:
+                problems.append(f"{where}: expect {obj['expect']} allow {obj['allow']}: only [] or ['abusive']")
+            if not str(obj["text"]).strip() or not str(obj["note"]).strip():
+                problems.append(f"{where}: empty text or note")
+    assert not problems, "\n".join(problems)
+    assert len(seen) >= 300
+
+
+def test_model_generalises_to_an_author_group_it_never_saw():
+    """The rule is a warning because a model trained without an author group stays silent on that group's firm
+    but professional replies and still finds part of the hostile messages the phrase rules miss. Checked on the
+    -c and -d authors (168 hostile, 168 firm replies; tools/tone_training): trained as the build trains, without
+    them, at the threshold the build ships. Measured 2026-12-01: 0 of 168 firm replies flagged, 18-30 of the
+    112 hostile messages the rules miss found, depending on the rest of the training data."""
+    spec = importlib.util.spec_from_file_location("tone_model_experiment", ROOT / "tools" / "tone_model_experiment.py")
+    experiment = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(experiment)
+    out = experiment.evaluate("c+d", ("c", "d"), None, train_tone.PARAMS)
+    shipped = out["by_fpr"]["shipped"]
+    assert out["clean"] == 168 and out["abusive"] == 168
+    assert shipped["clean_flagged"] <= 3, shipped["clean_flagged_sentences"]
+    missed = out["abusive"] - out["rules"]
+    assert shipped["rules_or_model"] - out["rules"] >= missed // 10, (out["rules"], shipped["rules_or_model"])
+
+
 def test_model_loads_from_the_catalogue():
     cat = engine.default_catalogue()
     rule = cat.rule("abusive.tone")
-    assert (rule.model, rule.category, rule.severity, len(rule.patterns)) == ("tone", "abusive", "info", 0)
+    assert (rule.model, rule.category, rule.severity, len(rule.patterns)) == ("tone", "abusive", "warn", 0)
     plan = engine._plan_for(cat)
     assert [ri for ri, _ in plan.models] == [cat.rules.index(rule)]
     assert plan.models[0][1] is tone.load_model("tone")
@@ -202,7 +252,7 @@ def test_tone_findings_are_whole_sentences_in_bounds():
             assert 0 <= f.start < f.end <= len(draft)
             assert f.text == draft[f.start:f.end] == draft[f.start:f.end].strip()
             assert f.text in HOSTILE, f.text
-            assert (f.category, f.severity, f.policy) == ("abusive", "info", "abusive")
+            assert (f.category, f.severity, f.policy) == ("abusive", "warn", "abusive")
         assert {f.text for f in tones} == {p for p in parts if p in HOSTILE}, draft
 
 

@@ -102,9 +102,10 @@ from app import tone  # noqa: E402
 
 # (name, id letters, rules revision; None = the rules in the working tree)
 GROUPS = (("t", ("t",), "a36719c"), ("s+r", ("s", "r"), "3985bae"), ("q", ("q",), "37931f5"),
-          ("p+o", ("p", "o"), "9d9ec4d"), ("n", ("n",), "9d9ec4d"), ("g", ("g",), "9d9ec4d"))
+          ("p+o", ("p", "o"), "9d9ec4d"), ("n", ("n",), "9d9ec4d"), ("g", ("g",), "9d9ec4d"),
+          ("c+d", ("c", "d"), None))
 #: Groups of clean look-alikes (firm or emotional but professional replies): the strictest false-alarm check.
-FIRM = ("n", "g")
+FIRM = ("n", "g", "c+d")
 FPRS = ("0.003", "0.004", "0.005", "0.0075", "0.01", "0.02", "firm0.01", "firm0.015", "firm0.02", "firm0.03", "shipped")
 
 

@@ -80,6 +80,8 @@ from app import tone  # noqa: E402
 from app.catalogue import parse_example  # noqa: E402
 
 CORPUS_DIR = ROOT / "tests" / "corpus"
+#: Messages written only to train this model (not scored by the corpus tests): tools/tone_training/<lang>.jsonl.
+TRAINING_DIR = ROOT / "tools" / "tone_training"
 LANGS = ("en", "de", "fr", "es", "it", "ja", "zh")
 MODEL_FORMAT = 1
 
@@ -105,7 +107,7 @@ PARAMS = {
 
 #: Id letters of the corpus's sets of clean look-alikes (firm, serious or emotional but professional replies):
 #: their sentences weigh ``firm_weight`` as negatives.
-FIRM_LETTERS = ("n", "g", "z")
+FIRM_LETTERS = ("n", "g", "z", "c", "d")
 
 
 @dataclass(frozen=True)
@@ -122,13 +124,24 @@ class Sample:
 
 
 def load_corpus():
-    """The main corpus, through the loader the tests use (never the holdout)."""
+    """The main corpus, through the loader the tests use (never the holdout), and the messages written only to
+    train this model (``TRAINING_DIR``, the same format; see its README)."""
     sys.path.insert(0, str(ROOT / "tests"))
     try:
         import corpus_metrics
     finally:
         sys.path.pop(0)
-    return corpus_metrics.load(holdout=False)
+    return corpus_metrics.load(holdout=False) + training_messages(corpus_metrics)
+
+
+def training_messages(corpus_metrics) -> list:
+    out = []
+    for lang in LANGS:
+        for _, obj in corpus_metrics.read_records(TRAINING_DIR / f"{lang}.jsonl"):
+            out.append(corpus_metrics.Message(id=obj["id"], lang=obj["lang"], text=obj["text"],
+                                              expect=frozenset(obj["expect"]), allow=frozenset(obj["allow"]),
+                                              note=obj["note"]))
+    return out
 
 
 def abusive_spans(text: str, catalogue) -> list[tuple[int, int]]:
@@ -418,6 +431,7 @@ def inputs_digest(rules_dir: Path | None = None, params=PARAMS) -> str:
 
     for lang in LANGS:
         add(f"tests/corpus/{lang}.jsonl", (CORPUS_DIR / f"{lang}.jsonl").read_bytes())
+        add(f"tools/tone_training/{lang}.jsonl", (TRAINING_DIR / f"{lang}.jsonl").read_bytes())
     for path in sorted(rules_dir.glob("*.toml")):
         add(f"rules/{path.name}", path.read_bytes())
     for name in ("app/message_templates.toml", "app/rewrites.toml"):
