@@ -8,9 +8,10 @@ Pure Python (standard library only), deterministic, run by ``build.py`` (which r
 recorded input digest no longer matches). What it does:
 
 Training data (sentences, split as the engine splits them: app/tone.py ``sentence_spans``)
-  - the main corpus (``tests/corpus/<lang>.jsonl`` through tests/corpus_metrics.py; never the holdout):
+  - the main corpus (``tests/corpus/<lang>.jsonl`` through tests/corpus_metrics.py; never the holdout) and the
+    messages written only to train this model (``tools/tone_training/<lang>.jsonl``, same format):
     every sentence of a message with ``abusive`` neither expected nor allowed is a negative; the sentences
-    of the clean look-alike sets (ids ``<lang>-n``, ``-g``, ``-z``: ``FIRM_LETTERS``, firm, serious or
+    of the clean look-alike sets (ids ``<lang>-n``, ``-g``, ``-z``, ``-c``, ``-d``, ``-j``: ``FIRM_LETTERS``, firm, serious or
     emotional but professional replies, written to be mistaken for hostile ones) weigh ``firm_weight`` (8):
     hard negatives. A message labelled abusive is usually one hostile sentence among neutral ones, so its
     sentences are positives: ``positives = "all"`` (shipped) weighs them all 1; ``"flagged"`` weighs those no
@@ -107,7 +108,7 @@ PARAMS = {
 
 #: Id letters of the corpus's sets of clean look-alikes (firm, serious or emotional but professional replies):
 #: their sentences weigh ``firm_weight`` as negatives.
-FIRM_LETTERS = ("n", "g", "z", "c", "d")
+FIRM_LETTERS = ("n", "g", "z", "c", "d", "j")
 
 
 @dataclass(frozen=True)
