@@ -33,7 +33,9 @@ How a rule's patterns become findings
 7. Overlaps between rules: a finding lying inside (or on) a finding of higher severity is dropped (the
    domain ``gmail.com`` inside the e-mail ``john@gmail.com``), and so is one inside a finding of the same
    category (the bigger, more specific one explains it). Findings of different categories at the same
-   severity are all kept: each names a different problem.
+   severity are all kept: each names a different problem. An emoji is never explained by a finding of another
+   category ("a 5⭐ review" inside a review request): it flags the characters themselves, which Amazon blocks
+   whatever the sentence says.
 
 How languages decide which rules apply
 --------------------------------------
@@ -935,6 +937,11 @@ def _merge_same_rule(findings: list[Finding]) -> list[Finding]:
 # ------------------------------------------------------------------------------------------------ resolving
 
 
+# Categories that flag the characters themselves (an emoji inside a review request, "a 5⭐ review"): no finding of
+# another category explains them, so they are kept inside a more severe one.
+_NEVER_EXPLAINED = frozenset({"emoji"})
+
+
 def _resolve(findings: list[Finding]) -> list[Finding]:
     """Drop findings explained by a bigger one (see the module docstring, point 7)."""
     if len(findings) < 2:
@@ -949,6 +956,8 @@ def _resolve(findings: list[Finding]) -> list[Finding]:
         for g in active:
             if g.start <= f.start and f.end <= g.end:
                 rank_g, rank_f = SEVERITY_RANK[g.severity], SEVERITY_RANK[f.severity]
+                if g.category != f.category and f.category in _NEVER_EXPLAINED:
+                    continue
                 if rank_g > rank_f or (g.category == f.category and rank_g >= rank_f):
                     contained = True
                     break

@@ -167,6 +167,14 @@ def test_contained_lower_severity_and_same_category_findings_are_dropped(tmp_pat
     assert [f.rule for f in check("visit gmail.com", catalogue=cat).findings] == ["test.word", "other.domain"]
 
 
+def test_an_emoji_inside_a_more_severe_finding_is_still_reported():
+    """Amazon blocks a message for the emoji itself, whatever the sentence around it says (en-m08)."""
+    draft = "If you love them, a 5\u2b50 review would mean the world. If there is a problem, contact us before reviewing."
+    found = [(f.category, f.text) for f in check(draft).findings]
+    assert ("emoji", "\u2b50") in found
+    assert any(c == "review-manipulation" and "\u2b50" in t for c, t in found)
+
+
 def test_real_catalogue_reports_email_not_its_domain():
     report = check("Our address is john.smith@gmail.com today")
     assert ("contact-details.email", "john.smith@gmail.com") in [(f.rule, f.text) for f in report.findings]
