@@ -147,21 +147,23 @@ def test_training_only_messages_are_well_formed():
     assert len(seen) >= 300
 
 
-def test_model_generalises_to_an_author_group_it_never_saw():
-    """The rule is a warning because a model trained without an author group stays silent on that group's firm
-    but professional replies and still finds part of the hostile messages the phrase rules miss. Checked on the
-    -c and -d authors (168 hostile, 168 firm replies; tools/tone_training): trained as the build trains, without
-    them, at the threshold the build ships. Measured 2026-12-01: 0 of 168 firm replies flagged, 18-30 of the
-    112 hostile messages the rules miss found, depending on the rest of the training data."""
+def test_model_generalises_to_authors_it_never_saw():
+    """The rule is a warning because a model trained without a group of authors stays silent on their firm but
+    professional replies and still finds part of the hostile messages the phrase rules miss. Checked on the six
+    authors of tools/tone_training's -c and -d messages (each wrote 84 hostile messages and 84 firm replies in the
+    seven languages), trained as the build trains but without them, at the threshold the build ships. See
+    tools/tone_model_experiment.py for the measured figures."""
     spec = importlib.util.spec_from_file_location("tone_model_experiment", ROOT / "tools" / "tone_model_experiment.py")
     experiment = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(experiment)
     out = experiment.evaluate("c+d", ("c", "d"), None, train_tone.PARAMS)
     shipped = out["by_fpr"]["shipped"]
-    assert out["clean"] == 168 and out["abusive"] == 168
-    assert shipped["clean_flagged"] <= 3, shipped["clean_flagged_sentences"]
+    assert out["clean"] >= 500 and out["abusive"] >= 500
+    # at most 1 % of the firm replies flagged
+    assert shipped["clean_flagged"] <= out["clean"] // 100, shipped["clean_flagged_sentences"]
+    # and at least one in twenty of the hostile messages the rules miss found
     missed = out["abusive"] - out["rules"]
-    assert shipped["rules_or_model"] - out["rules"] >= missed // 10, (out["rules"], shipped["rules_or_model"])
+    assert shipped["rules_or_model"] - out["rules"] >= missed // 20, (out["rules"], shipped["rules_or_model"])
 
 
 def test_model_loads_from_the_catalogue():
