@@ -25,10 +25,20 @@ taken out), written while the rules were widened on the -t misses, were measured
 their messages that ask for the buyer's own number or address were relabelled off-platform, this corpus's label for
 asking (contact-details is for details written in the message). An eleventh author's set (``<lang>-qNN``, 136
 messages, 49 clean), written from policy.md alone while the rules were widened on the -s/-r misses, was measured
-once on 2026-12-01 (figures below) and moved in with its misses visible the same day. The holdout now is a twelfth
-and a thirteenth author's sets (``<lang>-pNN``, ``<lang>-oNN``) and a fourteenth author's clean look-alikes
+once on 2026-12-01 (figures below) and moved in with its misses visible the same day. A twelfth and a
+thirteenth author's sets (``<lang>-pNN``, ``<lang>-oNN``) and a fourteenth author's clean look-alikes
 (``<lang>-nNN``, most of them firm or emotional but professional), written the same way while the rules were
-widened on the -q misses.
+widened on the -q misses, were the holdout next, measured before and after the -q round (recall 0.795, then
+0.822; 0 of 240 clean flagged) and moved in on 2026-12-01 with their 47 misses visible. A fifteenth and a
+sixteenth author's mixed sets (``<lang>-mNN``, 136, in a Chinese team's template style with evasions;
+``<lang>-lNN``, 136, native casual voices with veiled abuse) and a seventeenth author's 124 clean look-alikes
+(``<lang>-jNN``), written from policy.md alone, were measured at the start of the next round (recall 0.850,
+precision 0.971, 6 of 209 clean flagged, abusive 31/57) and once after it (0.861, 0.971, 6 of 209, abusive 34/57
+with the tone model as a warning), then moved in with their 44 misses and false alarms visible. The lines with id
+letters k, g, f, e are this round's engineers' own fresh messages, each set measured before the rules were
+changed (see the commits). The holdout now: an eighteenth and a nineteenth author's mixed sets (``<lang>-iNN``,
+``<lang>-bNN``) and a twentieth author's 140 clean look-alikes (``<lang>-aNN``), written while the -m/-l/-j misses
+were being fixed.
 
 One JSON object per line::
 
@@ -50,14 +60,12 @@ was expected). The false-alarm rate is the share of clean messages (E = ∅) wit
 Thresholds, main corpus: overall and every language recall ≥ 0.95 and precision ≥ 0.97; every category
 with at least 15 expected occurrences the same; false alarms on clean messages ≤ 2 %. Holdout: overall
 precision ≥ 0.93 and recall ≥ 0.77 (the per-language table is printed, not asserted). Issue 3 asks for
-≥ 0.90 recall on unseen messages. The holdout now: the -p and -o sets (279 messages, 100 clean) and the -n
-clean look-alikes (140), measured at the start of the -q round (p/o: recall 0.795, precision 0.963, 0 of 100 clean
-flagged, abusive 34/63) and after it on 2026-12-01: recall 0.822, precision 0.960, **0 of 240** clean flagged;
-abusive **39/63**, review-manipulation 41/50, off-platform 44/51, contact-details 21/25. The tone hint
-(abusive.tone, info) is not counted: as a warning it would have made it recall 0.871 at precision 0.906 with 15 of
-240 clean flagged (14 of them -n's firm-but-professional replies). Before: -q 0.818 / 1.000 (abusive 10/23),
--s/-r together 0.814 / 0.986 (abusive 22/42), -t 0.791 (abusive 4/21), -u 0.819, -y 0.877, -x 0.871, -w 0.900
-on its second look. The phrase rules for veiled abuse do not carry over to another author's wording; the rest
+≥ 0.90 recall on unseen messages. The holdout now (-i, -b: 277 messages, 91 clean; -a: 140 clean look-alikes),
+measured once on 2026-12-01 at 12:05 with the tone model as a warning: recall 0.872 (238/273), precision 0.967,
+5 of 231 clean flagged; abusive 35/57, cancel-request 11/14, contact-details precision 32/37. Before: -m/-l/-j
+0.850 at the start of the round and 0.861 after it (6 of 209 clean flagged), -p/-o 0.795 and 0.822 (0 of 240), -q
+0.818 / 1.000 (abusive 10/23), -s/-r together 0.814 / 0.986 (abusive 22/42), -t 0.791 (abusive 4/21), -u 0.819,
+-y 0.877, -x 0.871, -w 0.900 on its second look. The phrase rules for veiled abuse do not carry over to another author's wording; the rest
 is found at 80–100 %. The floors (set when the -t set was the holdout, under what it measured) guard against
 regressions; they are not the goal.
 
