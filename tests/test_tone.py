@@ -134,7 +134,7 @@ def test_training_only_messages_are_well_formed():
             if sorted(obj) != sorted(corpus_metrics.RECORD_KEYS):
                 problems.append(f"{where}: keys {sorted(obj)}")
                 continue
-            if not re.fullmatch(rf"{lang}-[gcd]\d\d", obj["id"]) or obj["lang"] != lang:
+            if not re.fullmatch(rf"{lang}-[gcd]\d{{2,3}}", obj["id"]) or obj["lang"] != lang:
                 problems.append(f"{where}: id {obj['id']!r} / lang {obj['lang']!r}")
             if obj["id"] in seen or obj["id"] in main_ids:
                 problems.append(f"{where}: id {obj['id']} used twice")
