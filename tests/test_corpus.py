@@ -36,9 +36,12 @@ sixteenth author's mixed sets (``<lang>-mNN``, 136, in a Chinese team's template
 precision 0.971, 6 of 209 clean flagged, abusive 31/57) and once after it (0.861, 0.971, 6 of 209, abusive 34/57
 with the tone model as a warning), then moved in with their 44 misses and false alarms visible. The lines with id
 letters k, g, f, e are this round's engineers' own fresh messages, each set measured before the rules were
-changed (see the commits). The holdout now: an eighteenth and a nineteenth author's mixed sets (``<lang>-iNN``,
-``<lang>-bNN``) and a twentieth author's 140 clean look-alikes (``<lang>-aNN``), written while the -m/-l/-j misses
-were being fixed.
+changed (see the commits). An eighteenth and a
+nineteenth author's mixed sets (``<lang>-iNN``, ``<lang>-bNN``) and a twentieth author's clean look-alikes
+(``<lang>-aNN``) were measured once and once more after the tone model's retraining (0.872, 0.886; 5 of 231 clean
+flagged) and moved in at 12:26 with their misses and false alarms visible. The holdout now: a twenty-first and a
+twenty-second author's mixed sets (``<lang>-aaNN``, ``<lang>-abNN``) and a twenty-third author's clean
+look-alikes (``<lang>-acNN``), written while the -i/-b/-a misses were being fixed.
 
 One JSON object per line::
 
@@ -60,11 +63,11 @@ was expected). The false-alarm rate is the share of clean messages (E = ∅) wit
 Thresholds, main corpus: overall and every language recall ≥ 0.95 and precision ≥ 0.97; every category
 with at least 15 expected occurrences the same; false alarms on clean messages ≤ 2 %. Holdout: overall
 precision ≥ 0.93 and recall ≥ 0.77 (the per-language table is printed, not asserted). Issue 3 asks for
-≥ 0.90 recall on unseen messages. The holdout now (-i, -b: 277 messages, 91 clean; -a: 140 clean look-alikes),
-measured once on 2026-12-01 at 12:05 with the tone model as a warning: recall 0.872 (238/273), precision 0.967,
-5 of 231 clean flagged; abusive 35/57, cancel-request 11/14, contact-details precision 32/37; a second look
-at 12:15, after the tone model was retrained with 672 more training messages (nothing else changed): 0.886, 0.968,
-5 of 231, abusive 39/57. Before: -m/-l/-j
+≥ 0.90 recall on unseen messages. The holdout now (-aa, -ab: 279 messages, 93 clean; -ac: 135 clean
+look-alikes), measured once on 2026-12-01 at 12:42: recall **0.910** (272/299), precision **1.000**, **0 of 228**
+clean flagged; abusive 45/56, marketing 25/34 (its authors reused one set of situations across the languages).
+The -i/-b/-a holdout before it: 0.872 (5 of 231 clean flagged), 0.886 on a second look after the tone model's
+retraining. Before: -m/-l/-j
 0.850 at the start of the round and 0.861 after it (6 of 209 clean flagged), -p/-o 0.795 and 0.822 (0 of 240), -q
 0.818 / 1.000 (abusive 10/23), -s/-r together 0.814 / 0.986 (abusive 22/42), -t 0.791 (abusive 4/21), -u 0.819,
 -y 0.877, -x 0.871, -w 0.900 on its second look. The phrase rules for veiled abuse do not carry over to another author's wording; the rest
