@@ -11,8 +11,9 @@ digits become ``0``; each white-space-separated token is padded with one space o
 character n-gram of it for n in ``NGRAMS`` (2–5) is a feature; a Chinese or Japanese sentence, written
 without spaces, is one long token, so its n-grams run across the words, and each of its CJK characters is a
 feature too. Features are binary and the vector is L2-normalised over *all* the sentence's n-grams (known to
-the model or not), so pruning the vocabulary after training changes no other feature's value. (``WORDS``
-adds word uni- and bigrams; measured leave-one-author-group-out it was no better, so it is off.) The trainer's
+the model or not), so pruning the vocabulary after training changes no other feature's value. (Word uni- and
+bigrams beside them were measured leave-one-author-group-out on 2026-12-01 and were no better: see
+tools/tone_model_experiment.py.) The trainer's
 staleness digest covers exactly this feature code, by its syntax tree (tools/train_tone.py ``code_digest``):
 comments, docstrings and the scorer below can change without retraining.
 
@@ -39,10 +40,6 @@ __all__ = ["KNOWN_MODELS", "NGRAMS", "ToneModel", "grams", "load_model", "model_
 KNOWN_MODELS = ("tone",)
 #: n-gram lengths inside a padded token (``grams`` is written for exactly these).
 NGRAMS = (2, 3, 4, 5)
-#: Word features beside the character n-grams: each word (a run of letters or digits, CJK excluded) and each
-#: pair of adjacent words, prefixed with "\x01" ("\x01word", "\x01one two").
-WORDS = False
-_WORD = re.compile(r"[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 #: Sentences shorter than this (after stripping) are not scored ("Hi,", "OK.").
 MIN_CHARS = 6
 #: Sentences longer than this are scored on their first MAX_CHARS characters only (a pasted wall of text
@@ -119,10 +116,6 @@ def grams(sentence: str) -> set[str]:
         out.update(g)
     if _CJK.search(t) is not None:
         out.update(_CJK.findall(t))
-    if WORDS:
-        words = _WORD.findall(t)
-        out.update(["\x01" + w for w in words])
-        out.update(map("\x01{} {}".format, words, words[1:]))
     return out
 
 

@@ -150,21 +150,17 @@ def read_records(path: Path) -> list[tuple[int, dict]]:
     return out
 
 
+def read_messages(path: Path) -> list[Message]:
+    """The messages of one file in the corpus format (also tools/tone_training/<lang>.jsonl)."""
+    return [
+        Message(id=obj["id"], lang=obj["lang"], text=obj["text"], expect=frozenset(obj["expect"]),
+                allow=frozenset(obj["allow"]), note=obj["note"])
+        for _, obj in read_records(path)
+    ]
+
+
 def load(holdout: bool = False) -> list[Message]:
-    messages = []
-    for path in corpus_files(holdout):
-        for _, obj in read_records(path):
-            messages.append(
-                Message(
-                    id=obj["id"],
-                    lang=obj["lang"],
-                    text=obj["text"],
-                    expect=frozenset(obj["expect"]),
-                    allow=frozenset(obj["allow"]),
-                    note=obj["note"],
-                )
-            )
-    return messages
+    return [m for path in corpus_files(holdout) for m in read_messages(path)]
 
 
 # ── running and scoring ──────────────────────────────────────────────────────────────────────────────

@@ -5,7 +5,6 @@ author's clean messages, above all on firm but professional replies?
 
     .venv/bin/python tools/tone_model_experiment.py                      # all six groups, the shipped parameters
     .venv/bin/python tools/tone_model_experiment.py --groups p+o,n,g --set firm_weight=1 --show firm0.03
-    .venv/bin/python tools/tone_model_experiment.py --words               # word uni/bigram features too
 
 For each author group that is now part of the main corpus (by id letter), with the rules of the revision that
 was measured on it while it was still blind (or, for -g, before it existed):
@@ -264,7 +263,6 @@ def main() -> int:
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="override a training parameter (JSON value), e.g. --set other_weight=1")
     ap.add_argument("--groups", default=",".join(name for name, _, _ in GROUPS))
-    ap.add_argument("--words", action="store_true", help="word uni- and bigram features too (app/tone.py WORDS)")
     ap.add_argument("--show", metavar="FPR", help="list the clean messages flagged at this threshold (e.g. 0.005)")
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args()
@@ -277,8 +275,6 @@ def main() -> int:
             params[key] = json.loads(value)
         except ValueError:
             params[key] = value
-    if args.words:
-        tone.WORDS = True
         tone._memo.clear()
     wanted = args.groups.split(",")
     results = [evaluate(name, letters, rev, params) for name, letters, rev in GROUPS if name in wanted]

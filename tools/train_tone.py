@@ -136,13 +136,7 @@ def load_corpus():
 
 
 def training_messages(corpus_metrics) -> list:
-    out = []
-    for lang in LANGS:
-        for _, obj in corpus_metrics.read_records(TRAINING_DIR / f"{lang}.jsonl"):
-            out.append(corpus_metrics.Message(id=obj["id"], lang=obj["lang"], text=obj["text"],
-                                              expect=frozenset(obj["expect"]), allow=frozenset(obj["allow"]),
-                                              note=obj["note"]))
-    return out
+    return [m for lang in LANGS for m in corpus_metrics.read_messages(TRAINING_DIR / f"{lang}.jsonl")]
 
 
 def abusive_spans(text: str, catalogue) -> list[tuple[int, int]]:
@@ -382,7 +376,7 @@ def train(data: list[Sample], params=PARAMS, log=None) -> dict:
 
 #: What of app/tone.py makes the features and the sentences the model is trained on: these functions and
 #: module-level names, compared by their syntax tree (``code_digest``).
-TONE_FEATURE_NAMES = ("NGRAMS", "WORDS", "_WORD", "MIN_CHARS", "MAX_CHARS", "_DIGITS", "_SENTENCE_END", "_CJK",
+TONE_FEATURE_NAMES = ("NGRAMS", "MIN_CHARS", "MAX_CHARS", "_DIGITS", "_SENTENCE_END", "_CJK",
                       "sentence_spans", "sentence_key", "_token_grams", "grams")
 
 
