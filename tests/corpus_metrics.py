@@ -150,6 +150,45 @@ def read_records(path: Path) -> list[tuple[int, dict]]:
     return out
 
 
+def record_problems(obj: dict, where: str, id_re, lang: str, seen_ids: dict[str, str]) -> list[str]:
+    """What is wrong with one corpus record (the format shared by tests/corpus and tools/tone_training):
+    exact keys, an id matching ``id_re`` and not in ``seen_ids`` (which it joins), the file's language, a
+    text and a note, ``expect``/``allow`` as lists of scored category ids without repeats or overlap, and no
+    ``allow`` on a clean message (a false-alarm rate must be exact). Empty when the record is well formed."""
+    problems: list[str] = []
+    if sorted(obj) != sorted(RECORD_KEYS):
+        return [f"{where}: keys {sorted(obj)}, want exactly {sorted(RECORD_KEYS)}"]
+    if not isinstance(obj["id"], str) or not id_re.fullmatch(obj["id"]):
+        problems.append(f"{where}: id {obj['id']!r} does not match {id_re.pattern}")
+    elif obj["id"] in seen_ids:
+        problems.append(f"{where}: id {obj['id']} already used at {seen_ids[obj['id']]}")
+    else:
+        seen_ids[obj["id"]] = where
+    if obj["lang"] != lang:
+        problems.append(f"{where}: lang {obj['lang']!r} in a {lang} file")
+    if not isinstance(obj["text"], str) or not obj["text"].strip():
+        problems.append(f"{where}: empty text")
+    if not isinstance(obj["note"], str) or not obj["note"].strip():
+        problems.append(f"{where}: every label needs a note saying why")
+    known = set(SCORED_CATEGORIES)
+    for key in ("expect", "allow"):
+        value = obj[key]
+        if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
+            problems.append(f"{where}: {key} must be a list of category ids")
+            continue
+        if len(set(value)) != len(value):
+            problems.append(f"{where}: {key} repeats a category")
+        for cat in set(value) - known:
+            problems.append(f"{where}: unknown or unscored category {cat!r} in {key}")
+    if isinstance(obj["expect"], list) and isinstance(obj["allow"], list):
+        both = set(obj["expect"]) & set(obj["allow"])
+        if both:
+            problems.append(f"{where}: {sorted(both)} both expected and allowed")
+        if not obj["expect"] and obj["allow"]:
+            problems.append(f"{where}: a clean message allows nothing (false-alarm rate must be exact)")
+    return problems
+
+
 def read_messages(path: Path) -> list[Message]:
     """The messages of one file in the corpus format (also tools/tone_training/<lang>.jsonl)."""
     return [

@@ -118,7 +118,6 @@ def _holdout_present() -> bool:
 def _corpus_problems(holdout: bool) -> list[str]:
     problems: list[str] = []
     seen_ids: dict[str, str] = {}
-    known = set(cm.SCORED_CATEGORIES)
     for path in cm.corpus_files(holdout):
         lang = path.stem
         if not path.exists():
@@ -131,37 +130,7 @@ def _corpus_problems(holdout: bool) -> list[str]:
             continue
         id_re = re.compile(ID_PATTERN[holdout].format(lang=lang))
         for number, obj in records:
-            where = f"{path.name}:{number}"
-            if sorted(obj) != sorted(cm.RECORD_KEYS):
-                problems.append(f"{where}: keys {sorted(obj)}, want exactly {sorted(cm.RECORD_KEYS)}")
-                continue
-            if not isinstance(obj["id"], str) or not id_re.fullmatch(obj["id"]):
-                problems.append(f"{where}: id {obj['id']!r} does not match {id_re.pattern}")
-            elif obj["id"] in seen_ids:
-                problems.append(f"{where}: id {obj['id']} already used at {seen_ids[obj['id']]}")
-            else:
-                seen_ids[obj["id"]] = where
-            if obj["lang"] != lang:
-                problems.append(f"{where}: lang {obj['lang']!r} in {path.name}")
-            if not isinstance(obj["text"], str) or not obj["text"].strip():
-                problems.append(f"{where}: empty text")
-            if not isinstance(obj["note"], str) or not obj["note"].strip():
-                problems.append(f"{where}: every label needs a note saying why")
-            for key in ("expect", "allow"):
-                value = obj[key]
-                if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
-                    problems.append(f"{where}: {key} must be a list of category ids")
-                    continue
-                if len(set(value)) != len(value):
-                    problems.append(f"{where}: {key} repeats a category")
-                for cat in set(value) - known:
-                    problems.append(f"{where}: unknown or unscored category {cat!r} in {key}")
-            if isinstance(obj["expect"], list) and isinstance(obj["allow"], list):
-                both = set(obj["expect"]) & set(obj["allow"])
-                if both:
-                    problems.append(f"{where}: {sorted(both)} both expected and allowed")
-                if not obj["expect"] and obj["allow"]:
-                    problems.append(f"{where}: a clean message allows nothing (false-alarm rate must be exact)")
+            problems += cm.record_problems(obj, f"{path.name}:{number}", id_re, lang, seen_ids)
     return problems
 
 
