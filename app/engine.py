@@ -15,6 +15,10 @@ How a rule's patterns become findings
    sentence end after its literal, not more. Patterns without such literals see the whole text; they are
    skipped only when a match is impossible: a case-insensitive pattern whose (ASCII) literals are absent
    from the lower-cased text, or one that needs a character of a non-ASCII class the text lacks (emoji).
+   A pattern with word-edge sets (app/prefilter.py ``required_word_sets``: "se" as a whole word in
+   ``\bse\b``) is a candidate only when a member of each occurs with its edges, which leaves out most of
+   the patterns whose short or common literal only sits inside other words ("sent", "use"); its windows
+   are still made of its literals.
    Which patterns are candidates is read per white-space-free token (``_ViewPlan``; the tokens of a piece's
    context are read once per check, as they are the next piece's own), and each candidate window gets one C
    search before any Python work: most candidates match nowhere. A pattern that begins with a look-behind
@@ -78,7 +82,8 @@ from .catalogue import LANGUAGES, Catalogue, Rule, load_default
 from .langdetect import doc_lang, segments, text_stats
 from .normalize import View, Views, fold_text, join_views, letters_view
 from .prefilter import fold_text as fold_case
-from .prefilter import gate_class, gated, literal_cost, required_class, required_literal_sets
+from .prefilter import (WORD_MARK, gate_class, gated, literal_cost, required_class, required_literal_sets,
+                        required_word_sets, word_edges, word_in)
 from .report import SEVERITY_RANK, Finding, Report, verdict_of
 from .tone import _SENTENCE_END as SENTENCE_END, load_model
 
@@ -461,7 +466,7 @@ class _ViewPlan:
     """
 
     __slots__ = ("rps", "masks", "always", "non_ascii", "classes", "folded", "lits", "lit_patterns", "pattern_lits", "conditions",
-                 "index3", "keys3", "index1", "keys1", "spanning", "memo", "_ids", "view_names")
+                 "index3", "keys3", "index1", "keys1", "spanning", "memo", "_ids", "view_names", "edges")
 
     def __init__(self) -> None:
         self.rps: list[tuple[int, int]] = []  # pattern number -> (rule position, pattern position)
@@ -475,6 +480,9 @@ class _ViewPlan:
         # case-folded text (app/prefilter.py ``fold_text``); they still run over the whole text.
         self.folded: _ViewPlan | None = None
         self.lits: list[str] = []
+        # Literal number -> None, or (string, word edge before, word edge after) for a literal with word edges
+        # (app/prefilter.py ``required_word_sets``), which occurs only with those edges (``word_in``).
+        self.edges: list[tuple[str, bool, bool] | None] = []
         self.lit_patterns: list[int] = []  # literal number -> patterns that need it (prefilter literal)
         self.pattern_lits: list[frozenset[int]] = []  # pattern number -> its prefilter literals
         self.conditions: dict[int, tuple[frozenset[int], ...]] = {}  # pattern number -> literal sets, one of each
@@ -492,6 +500,10 @@ class _ViewPlan:
             lid = self._ids[lit] = len(self.lits)
             self.lits.append(lit)
             self.lit_patterns.append(0)
+            edges = word_edges(lit) if WORD_MARK in lit else None
+            self.edges.append(edges)
+            if edges is not None:
+                lit = edges[0]
             if _TOKEN.fullmatch(lit) is None:
                 self.spanning.append((lid, lit))
             elif len(lit) >= 3:
@@ -501,10 +513,11 @@ class _ViewPlan:
         return lid
 
     def add(self, view: str, rp: tuple[int, int], lits: frozenset[str] | None, conditions,
-            source: str | None = None) -> None:
+            source: str | None = None, words=()) -> None:
         """Index pattern ``rp`` under its prefilter literals (``lits``, one of which every match holds) and
-        further ``conditions``. A pattern without prefilter runs on every text; with its ``source`` it is
-        analysed for cheaper gates first (see ``folded`` and ``non_ascii``)."""
+        further ``conditions``, and ``words`` (its word-edge sets: conditions too). A pattern without
+        prefilter runs on every text; with its ``source`` it is analysed for cheaper gates first (see
+        ``folded`` and ``non_ascii``)."""
         if lits is None and source is not None:
             sets = required_literal_sets(source, 4, fold=True)
             if sets:
@@ -523,14 +536,20 @@ class _ViewPlan:
                 self.classes.append((1 << j, re.compile(cls)))
             self.pattern_lits.append(frozenset())
             return
-        ids = []
-        for lit in sorted(lits):
-            lid = self._lid(lit)
+        ids = frozenset(self._lid(lit) for lit in sorted(lits))
+        self.pattern_lits.append(ids)  # the literals its windows are made of
+        conds = [frozenset(self._lid(x) for x in sorted(c)) for c in conditions]
+        if words:
+            # The pattern is a candidate when its first word-edge set is met (rarer than its literals: "se"
+            # as a word, not inside "sent"); its literals are then one more condition.
+            select = frozenset(self._lid(x) for x in words[0])
+            conds = [ids, *conds, *(frozenset(self._lid(x) for x in ws) for ws in words[1:])]
+        else:
+            select = ids
+        for lid in select:
             self.lit_patterns[lid] |= 1 << j
-            ids.append(lid)
-        self.pattern_lits.append(frozenset(ids))
-        if conditions:
-            self.conditions[j] = tuple(frozenset(self._lid(x) for x in sorted(c)) for c in conditions)
+        if conds:
+            self.conditions[j] = tuple(conds)
 
     def freeze(self) -> None:
         if self.folded is not None:
@@ -554,9 +573,10 @@ class _ViewPlan:
                 ids.extend(index1[ch])
         found_ids = []
         pm = 0
-        lits, lit_patterns = self.lits, self.lit_patterns
+        lits, lit_patterns, edges = self.lits, self.lit_patterns, self.edges
         for lid in ids:
-            if lits[lid] in tok:
+            e = edges[lid]
+            if lits[lid] in tok if e is None else word_in(tok, *e):
                 found_ids.append(lid)
                 pm |= lit_patterns[lid]
         found = (tuple(found_ids), pm)
@@ -578,8 +598,10 @@ class _ViewPlan:
             # A few literals (the whole-draft rules): searching each is cheaper than reading the tokens.
             lids: set[int] = set()
             pm = 0
+            edges = self.edges
             for lid, lit in enumerate(lits):
-                if lit in text:
+                e = edges[lid]
+                if lit in text if e is None else word_in(text, *e):
                     lids.add(lid)
                     pm |= self.lit_patterns[lid]
             return lids, pm
@@ -596,8 +618,10 @@ class _ViewPlan:
         else:
             lids, pm = self._tokens(text)
         if self.spanning:
+            edges = self.edges
             for lid, lit in self.spanning:
-                if lit in text:
+                e = edges[lid]
+                if lit in text if e is None else word_in(text, *e):
                     if type(lids) is frozenset:
                         lids = set(lids)
                     lids.add(lid)
@@ -722,7 +746,7 @@ class _Plan:
                 # Whole-draft patterns (anchored, one run per check) are not worth analysing at start-up.
                 source = _source(rule, pi) if lits is None and rule.scope != "draft" else None
                 vp.add(rule.view, (ri, pi), lits, rule.conditions[pi] if rule.conditions and lits is not None else (),
-                       source)
+                       source, _word_sets(rule, pi) if lits is not None and rule.scope != "draft" else ())
         self.views.freeze()
         self.raw_views.freeze()
         self.draft_views.freeze()
@@ -732,6 +756,17 @@ class _Plan:
         self.model_rules = frozenset(ri for ri, r in enumerate(cat.rules) if r.model is not None)
         self.models = tuple((ri, m) for ri in sorted(self.model_rules)
                             if (m := load_model(cat.rules[ri].model)) is not None)
+
+
+def _word_sets(rule: Rule, pi: int) -> list[tuple[str, ...]]:
+    """The word-edge sets of a rule's pattern as marked literals (app/prefilter.py ``required_word_sets``; a
+    compiled catalogue brings them, worked out at build time)."""
+    sets = rule.words[pi] if len(rule.words) == len(rule.patterns) else required_word_sets(_source(rule, pi))
+    return [tuple(WORD_MARK * lb + core + WORD_MARK * rb for core, lb, rb in ws) for ws in sets
+            if len(ws) <= _WORD_SET_MAX]
+
+
+_WORD_SET_MAX = 64
 
 
 def _source(rule: Rule, pi: int) -> str:

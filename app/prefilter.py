@@ -16,7 +16,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 __all__ = ["required_literals", "required_literal_sets", "literal_cost", "fold_char", "fold_text", "required_class",
-           "first_class", "gate_class", "gated"]
+           "first_class", "gate_class", "gated", "required_word_sets", "word_in", "word_edges", "WORD_MARK"]
 
 _MAXSET = 64  # largest product kept as an exact literal set
 _MAXMATCH = 600  # largest alternation kept as a required-literal set (the engine indexes each literal)
@@ -35,13 +35,21 @@ try:  # pragma: no cover - import guard
     _ZERO_WIDTH = {_C.AT, _C.ASSERT, _C.ASSERT_NOT}
     _ATOMIC = getattr(_C, "ATOMIC_GROUP", None)
     _IGNORECASE = _C.SRE_FLAG_IGNORECASE
+    _AT = _C.AT
+    _AT_BOUNDARY = _C.AT_BOUNDARY
+    _ASSERT_NOT = _C.ASSERT_NOT
+    _CATEGORY = _C.CATEGORY
+    _NEGATE = _C.NEGATE
+    _NONWORD_CATEGORIES = {_C.CATEGORY_SPACE, _C.CATEGORY_NOT_WORD}
+    _CATEGORY_WORD = _C.CATEGORY_WORD
+    _WORD_FLAGS = _C.SRE_FLAG_ASCII | _C.SRE_FLAG_LOCALE | _IGNORECASE
 except Exception:  # pragma: no cover
     _P = None
 
 
 def _as_match(s):
-    if s is None or not s or "" in s:
-        return None
+    if s is None or not s or "" in s or any(not x.strip(_MARK) and x for x in s):
+        return None  # a member that requires nothing (a bare word-edge mark): no condition
     return _minimal(s)
 
 
@@ -67,6 +75,9 @@ _COMMON_WORDS = set(
 @lru_cache(maxsize=None)
 def literal_cost(lit: str) -> float:
     """How likely ``lit`` is to occur in an ordinary draft (lower = more selective)."""
+    if _MARK in lit:  # a word-edge string (``required_word_sets``): rarer the more edges it pins
+        core, lb, rb = _edges(lit)
+        return literal_cost(core) * (0.25 if lb and rb else 0.5 if lb or rb else 1.0) if core else 40.0
     w = lit.strip()
     if not w or w in _COMMON_WORDS:
         return 40.0
@@ -85,15 +96,27 @@ def _best(cands):
     return min(cands, key=lambda c: (sum(literal_cost(x) for x in c), len(c)))
 
 
-def _seq(items, cf=None):
+def _seq(items, cf=None, mk=False):
     """(exact, conds) for a sequence: exact = the set of strings it matches when small, else None;
-    conds = sets of strings such that every match contains a member of EACH set (all necessary)."""
+    conds = sets of strings such that every match contains a member of EACH set (all necessary).
+    ``mk``: also write word edges into the strings (``required_word_sets``)."""
     all_exact = True
     cands: list = []
     run = {""}
     for op, av in items:
+        if mk:
+            edge = _edge_kind(op, av)
+            if edge:
+                # A word edge (zero width: the run goes on through it), or a character that is not a word
+                # character (the run ends; the next one starts after a non-word character).
+                run = {r + _MARK for r in run}
+                if edge == 2:
+                    all_exact = False
+                    cands.append(_as_match(run))
+                    run = {_MARK}
+                continue
         if op in _REPEATS and av[0] >= 1 and not (av[0] == av[1] == 1):
-            body_ex, body_conds = _seq(av[2].data if hasattr(av[2], "data") else av[2], cf)
+            body_ex, body_conds = _seq(av[2].data if hasattr(av[2], "data") else av[2], cf, mk)
             if body_ex is not None and "" not in body_ex:
                 # X{1,} with a literal X: its first copy ends the run before it ("f" + "u+" → "fu") and its
                 # last copy starts the next one ("u" + "c+" → "uc"), so `f+u+c+k+` still requires "ck".
@@ -105,7 +128,7 @@ def _seq(items, cf=None):
                     cands.append(_as_match(body_ex))
                 run = set(body_ex)
                 continue
-        ex, conds = _node(op, av, cf)
+        ex, conds = _node(op, av, cf, mk)
         if ex is not None:
             if len(run) * len(ex) <= _MAXSET:
                 run = {a + b for a in run for b in ex}
@@ -122,8 +145,10 @@ def _seq(items, cf=None):
     return (run if all_exact else None), [c for c in cands if c is not None]
 
 
-def _node(op, av, cf=None):
+def _node(op, av, cf=None, mk=False):
     if op == _LITERAL:
+        if mk and chr(av) == _MARK:
+            return None, []
         return {cf(chr(av)) if cf else chr(av)}, []
     if op == _IN:
         chars = set()
@@ -134,21 +159,25 @@ def _node(op, av, cf=None):
                 chars.update(chr(c) for c in range(iav[0], iav[1] + 1))
             else:
                 return None, []  # categories, negation, big ranges
+        if mk and _MARK in chars:
+            return None, []
         if 0 < len(chars) <= _MAXCLASS:
             return ({cf(c) for c in chars} if cf else chars), []
         return None, []
     if op in _ZERO_WIDTH:
         return {""}, []  # consumes nothing: transparent inside a sequence
     if op == _SUBPATTERN:
-        _group, add_flags, _del_flags, p = av
+        _group, add_flags, del_flags, p = av
         if add_flags & _IGNORECASE and cf is None:
             return None, []
-        return _seq(p.data if hasattr(p, "data") else p, cf)
+        if mk and (add_flags or del_flags):
+            return None, []  # (?a:…) and the like change what a word edge is
+        return _seq(p.data if hasattr(p, "data") else p, cf, mk)
     if _ATOMIC is not None and op == _ATOMIC:
-        return _seq(av.data if hasattr(av, "data") else av, cf)
+        return _seq(av.data if hasattr(av, "data") else av, cf, mk)
     if op == _BRANCH:
         _, branches = av
-        infos = [_seq(b.data if hasattr(b, "data") else b, cf) for b in branches]
+        infos = [_seq(b.data if hasattr(b, "data") else b, cf, mk) for b in branches]
         exact = None
         if all(ex is not None for ex, _ in infos):
             u = set().union(*(ex for ex, _ in infos))
@@ -164,7 +193,7 @@ def _node(op, av, cf=None):
         return exact, ([u] if len(u) <= _MAXMATCH else [])
     if op in _REPEATS:
         lo, hi, p = av
-        ex, conds = _seq(p.data if hasattr(p, "data") else p, cf)
+        ex, conds = _seq(p.data if hasattr(p, "data") else p, cf, mk)
         if lo == 0:
             if hi == 1 and ex is not None:
                 return {""} | ex, []
@@ -196,6 +225,121 @@ def required_literal_sets(pattern: str, limit: int = 4, *, fold: bool = False) -
         unique = [c for c in unique if all(x.isascii() for x in c)]
     unique.sort(key=lambda c: (sum(literal_cost(x) for x in c), len(c), sorted(c)))
     return unique[:limit]
+
+
+# ------------------------------------------------------------------------------------------------ word edges
+#
+# Most rule patterns put ``\b`` around their words (``\b(?:se|es)\b``): a text holding "se" only inside
+# "sent" or "use" cannot match, though the literal "se" occurs. ``required_word_sets`` is the analysis above
+# with the word edges written into the strings (``_MARK``): a ``\b``, a ``(?<!\w)``/``(?!\w)``, or a
+# character that cannot be a word character (``\s+``, ``\W``), next to the first or last character of a
+# string that is a word character. ``word_in`` then asks for the string with its edges: "se" as a whole
+# word. Edges are those of ``re`` itself (a word character is ``str.isalnum()`` or "_", as in ``_sre``), so a
+# pattern that matches a text holds a member of each set, edges included; a text without one cannot match.
+# Inside a window (``search(text, a, b)``) ``re`` sees the text before ``a``, and treats ``b`` as the end:
+# the engine's windows end after a sentence end, a non-word character, where the edge is the same.
+
+# A character no rule pattern holds: a lone surrogate cannot be written in TOML (nor in its JSON copy).
+_MARK = "\udfff"
+
+
+def _isw(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _nonword_class(av) -> bool:
+    """An ``IN`` class none of whose characters is a word character."""
+    if len(av) == 2 and av[0][0] == _NEGATE and av[1] == (_CATEGORY, _CATEGORY_WORD):
+        return True  # [^\w]
+    for iop, iav in av:
+        if iop == _CATEGORY:
+            if iav not in _NONWORD_CATEGORIES:
+                return False
+        elif iop == _LITERAL:
+            if _isw(chr(iav)):
+                return False
+        elif iop == _RANGE:
+            if iav[1] - iav[0] > 256 or any(_isw(chr(c)) for c in range(iav[0], iav[1] + 1)):
+                return False
+        else:
+            return False
+    return bool(av)
+
+
+def _edge_kind(op, av) -> int:
+    r"""1: a zero-width word edge (``\b``, ``(?<!\w)``, ``(?!\w)``); 2: one or more characters that are not
+    word characters, all of them unknown (``\s+``, ``\W``; a class of a few literal characters is left to
+    the analysis, which keeps them); 0: neither."""
+    if op == _AT:
+        return 1 if av == _AT_BOUNDARY else 0
+    if op == _ASSERT_NOT:
+        _direction, p = av
+        data = p.data if hasattr(p, "data") else p
+        if len(data) == 1 and data[0][0] == _IN and list(data[0][1]) == [(_CATEGORY, _CATEGORY_WORD)]:
+            return 1
+        return 0
+    if op == _IN:
+        return 2 if _nonword_class(av) and _node(op, av)[0] is None else 0
+    if op in _REPEATS and av[0] >= 1:
+        data = av[2].data if hasattr(av[2], "data") else av[2]
+        if len(data) == 1 and data[0][0] == _IN and _nonword_class(data[0][1]) and _node(*data[0])[0] is None:
+            return 2
+    return 0
+
+
+def _edges(member: str) -> tuple[str, bool, bool]:
+    """(the string, whether a word edge precedes it, whether one follows it): edges count only next to a word
+    character (an edge next to another character says something else)."""
+    core = member.replace(_MARK, "")
+    lb = member.startswith(_MARK) and bool(core) and _isw(core[0])
+    rb = member.endswith(_MARK) and bool(core) and _isw(core[-1])
+    return core, lb, rb
+
+
+WORD_MARK = _MARK
+
+
+def word_edges(member: str) -> tuple[str, bool, bool]:
+    """(string, edge before, edge after) of a string with word edges marked (``WORD_MARK``)."""
+    return _edges(member)
+
+
+def required_word_sets(pattern: str, limit: int = 2) -> list[tuple[tuple[str, bool, bool], ...]]:
+    """Sets of (string, word edge before, word edge after) such that every match of ``pattern`` holds, for
+    each set, one of its strings with those edges (``word_in``); only sets where some edge is known, the
+    most selective first, at most ``limit``. Empty when nothing can be said (case-insensitive or ASCII
+    patterns, whose edges differ)."""
+    if _P is None:
+        return []
+    try:
+        parsed = _P.parse(pattern)
+        if parsed.state.flags & _WORD_FLAGS:
+            return []
+        _, conds = _seq(parsed.data, None, True)
+    except Exception:  # an unexpected parser shape must never break loading
+        return []
+    out = []
+    for c in dict.fromkeys(conds):
+        members = sorted(_edges(x) for x in c)
+        if any(not core for core, _, _ in members) or not any(lb or rb for _, lb, rb in members):
+            continue
+        out.append((sum(literal_cost(x) for x in c), tuple(dict.fromkeys(members))))
+    out.sort()
+    return [m for _, m in out[:limit]]
+
+
+def word_in(text: str, core: str, lb: bool, rb: bool) -> bool:
+    """Does ``core`` occur in ``text`` with a word edge before it (``lb``) and after it (``rb``)?"""
+    i = text.find(core)
+    if i == -1 or not (lb or rb):
+        return i != -1
+    n = len(core)
+    end = len(text)
+    while i != -1:
+        if (not lb or i == 0 or not _isw(text[i - 1])) and (not rb or i + n >= end or not _isw(text[i + n])):
+            return True
+        i = text.find(core, i + 1)
+    return False
 
 
 def required_literals(pattern: str) -> frozenset[str] | None:
