@@ -122,6 +122,8 @@ def compile_all(catalogue: Catalogue | None = None) -> int:
         for patterns in (rule.near, rule.unless):  # PatternList compiles on first access; a tuple already is
             done = patterns.compiled_count() if hasattr(patterns, "compiled_count") else len(patterns)
             count += len(list(patterns)) - done
+        if plan.guards[ri] is None:
+            plan.guard(ri)
     return count
 
 
@@ -237,20 +239,23 @@ class _Unless:
     cost stays linear in the draft instead of hits × window.
     """
 
-    __slots__ = ("rule", "text", "hits", "spans")
+    __slots__ = ("rule", "text", "hits", "spans", "pats")
 
-    def __init__(self, rule: Rule, text: str):
+    def __init__(self, rule: Rule, text: str, pats: tuple):
         self.rule = rule
         self.text = text
         self.hits = 0
         self.spans: list[tuple[list[int], list[int]]] | None = None
+        self.pats = pats  # (pattern, literals one of which each match holds, or None): ``_Plan.guards``
 
     def overlaps(self, s: int, e: int) -> bool:
         self.hits += 1
         text = self.text
         if self.spans is None and self.hits > _UNLESS_GLOBAL_AFTER:
             self.spans = []
-            for pat in self.rule.unless:
+            for pat, lits in self.pats:
+                if lits is not None and not any(lit in text for lit in lits):
+                    continue  # no match anywhere
                 found = [m.span() for m in pat.finditer(text) if m.end() > m.start()]
                 self.spans.append(([a for a, _ in found], [b for _, b in found]))
         if self.spans is not None:
@@ -263,7 +268,14 @@ class _Unless:
             return False
         lo = max(0, s - _UNLESS_WINDOW)
         hi = min(len(text), e + _UNLESS_WINDOW)
-        for pat in self.rule.unless:
+        for pat, lits in self.pats:
+            if lits is not None:
+                # A match inside [lo, hi) holds one of the literals there (look-arounds hold none).
+                for lit in lits:
+                    if text.find(lit, lo, hi) != -1:
+                        break
+                else:
+                    continue
             for m in pat.finditer(text, lo, hi):
                 if m.start() >= e:
                     break
@@ -333,7 +345,7 @@ _FEW_STARTS = 4
 
 
 def _rule_hits(rule: Rule, langs, pattern_ids, view: View, vlimit: int, segs, sentences: dict,
-               limit: int, patterns: list) -> list[tuple[int, int]]:
+               limit: int, patterns: list, guards) -> list[tuple[int, int]]:
     """Draft spans of the rule's hits that start before ``limit`` (the end of the piece being checked; the
     text after it is context), merged where they overlap. ``pattern_ids``: (pattern position, windows to
     search from) of the patterns that match somewhere (``_first_window``); ``patterns``: the rule's compiled
@@ -374,12 +386,14 @@ def _rule_hits(rule: Rule, langs, pattern_ids, view: View, vlimit: int, segs, se
                 # The answer depends only on the sentence: asked once per sentence, however many hits it has.
                 ok = near_memo.get((a, b))
                 if ok is None:
-                    ok = near_memo[(a, b)] = any(p.search(text, a, b) for p in rule.near)
+                    ok = near_memo[(a, b)] = any(
+                        p.search(text, a, b) for p, lits in guards[0]
+                        if lits is None or any(text.find(lit, a, b) != -1 for lit in lits))
                 if not ok:
                     continue
             if rule.unless:
                 if unless is None:
-                    unless = _Unless(rule, text)
+                    unless = _Unless(rule, text, guards[1])
                 if unless.overlaps(s, e):
                     continue
             spans.append((ds, de))
@@ -466,7 +480,8 @@ class _ViewPlan:
     """
 
     __slots__ = ("rps", "masks", "always", "non_ascii", "classes", "folded", "lits", "lit_patterns", "pattern_lits", "conditions",
-                 "index3", "keys3", "index1", "keys1", "spanning", "memo", "_ids", "view_names", "edges")
+                 "index3", "keys3", "index1", "keys1", "spanning", "memo", "_ids", "view_names", "edges",
+                 "lit_patterns2", "single")
 
     def __init__(self) -> None:
         self.rps: list[tuple[int, int]] = []  # pattern number -> (rule position, pattern position)
@@ -484,6 +499,11 @@ class _ViewPlan:
         # (app/prefilter.py ``required_word_sets``), which occurs only with those edges (``word_in``).
         self.edges: list[tuple[str, bool, bool] | None] = []
         self.lit_patterns: list[int] = []  # literal number -> patterns that need it (prefilter literal)
+        # Literal number -> patterns whose second literal set it is in (``Rule.conditions``, word-edge sets):
+        # a pattern is a candidate only when a literal of each of the two sets is present, which two big-int
+        # ANDs tell at once instead of a test per pattern. ``single``: the patterns without a second set.
+        self.lit_patterns2: list[int] = []
+        self.single = 0
         self.pattern_lits: list[frozenset[int]] = []  # pattern number -> its prefilter literals
         self.conditions: dict[int, tuple[frozenset[int], ...]] = {}  # pattern number -> literal sets, one of each
         self.index3: dict[tuple, list[int]] = {}
@@ -500,6 +520,7 @@ class _ViewPlan:
             lid = self._ids[lit] = len(self.lits)
             self.lits.append(lit)
             self.lit_patterns.append(0)
+            self.lit_patterns2.append(0)
             edges = word_edges(lit) if WORD_MARK in lit else None
             self.edges.append(edges)
             if edges is not None:
@@ -530,6 +551,7 @@ class _ViewPlan:
         self.masks[view] = self.masks.get(view, 0) | 1 << j
         if lits is None:
             self.always |= 1 << j
+            self.single |= 1 << j
             cls = required_class(source) if source is not None else None
             if cls is not None:
                 self.non_ascii |= 1 << j
@@ -541,13 +563,20 @@ class _ViewPlan:
         conds = [frozenset(self._lid(x) for x in sorted(c)) for c in conditions]
         if words:
             # The pattern is a candidate when its first word-edge set is met (rarer than its literals: "se"
-            # as a word, not inside "sent"); its literals are then one more condition.
+            # as a word, not inside "sent"), and one of its literals (``candidates``).
             select = frozenset(self._lid(x) for x in words[0])
-            conds = [ids, *conds, *(frozenset(self._lid(x) for x in ws) for ws in words[1:])]
+            conds.extend(frozenset(self._lid(x) for x in ws) for ws in words[1:])
         else:
             select = ids
         for lid in select:
             self.lit_patterns[lid] |= 1 << j
+        if conds:
+            second = min(conds, key=lambda c: (sum(literal_cost(self.lits[x]) for x in c), sorted(c)))
+            for lid in second:
+                self.lit_patterns2[lid] |= 1 << j
+            conds.remove(second)
+        else:
+            self.single |= 1 << j
         if conds:
             self.conditions[j] = tuple(conds)
 
@@ -560,8 +589,8 @@ class _ViewPlan:
         self.index3 = {k: tuple(v) for k, v in self.index3.items()}
         self.index1 = {k: tuple(v) for k, v in self.index1.items()}
 
-    def _token(self, tok: str) -> tuple[tuple[int, ...], int]:
-        """(literals, patterns naming them) of one token."""
+    def _token(self, tok: str) -> tuple[tuple[int, ...], int, int]:
+        """(literals, patterns naming them, patterns whose second set they are in) of one token."""
         ids: list[int] = []
         if self.keys3 and len(tok) > 2:
             index3 = self.index3
@@ -572,22 +601,24 @@ class _ViewPlan:
             for ch in self.keys1.intersection(tok):
                 ids.extend(index1[ch])
         found_ids = []
-        pm = 0
-        lits, lit_patterns, edges = self.lits, self.lit_patterns, self.edges
+        pm = pm2 = 0
+        lits, lit_patterns, lit_patterns2, edges = self.lits, self.lit_patterns, self.lit_patterns2, self.edges
         for lid in ids:
             e = edges[lid]
             if lits[lid] in tok if e is None else word_in(tok, *e):
                 found_ids.append(lid)
                 pm |= lit_patterns[lid]
-        found = (tuple(found_ids), pm)
+                pm2 |= lit_patterns2[lid]
+        found = (tuple(found_ids), pm, pm2)
         if len(tok) <= _TOKEN_MEMO_LEN:
             if len(self.memo) >= _TOKEN_MEMO_SIZE:
                 self.memo.clear()
             self.memo[tok] = found
         return found
 
-    def present(self, text: str, split: int = 0, parts: dict | None = None) -> tuple[set[int], int]:
-        """(numbers of the literals that occur in ``text``, bit set of the patterns they name).
+    def present(self, text: str, split: int = 0, parts: dict | None = None) -> tuple[set[int], int, int]:
+        """(numbers of the literals that occur in ``text``, bit set of the patterns they name, bit set of the
+        patterns whose second literal set they are in).
 
         ``split``: where the piece ends and its context begins in ``text``. When white space is on one side
         of it no token crosses it, so the tokens' literals are those of ``text[:split]`` plus those of
@@ -597,14 +628,15 @@ class _ViewPlan:
         if len(lits) <= _FEW_LITERALS:
             # A few literals (the whole-draft rules): searching each is cheaper than reading the tokens.
             lids: set[int] = set()
-            pm = 0
+            pm = pm2 = 0
             edges = self.edges
             for lid, lit in enumerate(lits):
                 e = edges[lid]
                 if lit in text if e is None else word_in(text, *e):
                     lids.add(lid)
                     pm |= self.lit_patterns[lid]
-            return lids, pm
+                    pm2 |= self.lit_patterns2[lid]
+            return lids, pm, pm2
         if parts is not None and 0 < split < len(text) and (text[split - 1].isspace() or text[split].isspace()):
             head, tail = text[:split], text[split:]
             found = parts.get(head)
@@ -615,8 +647,9 @@ class _ViewPlan:
                 found2 = parts[tail] = self._tokens(tail)
             lids = found[0] | found2[0]
             pm = found[1] | found2[1]
+            pm2 = found[2] | found2[2]
         else:
-            lids, pm = self._tokens(text)
+            lids, pm, pm2 = self._tokens(text)
         if self.spanning:
             edges = self.edges
             for lid, lit in self.spanning:
@@ -626,12 +659,13 @@ class _ViewPlan:
                         lids = set(lids)
                     lids.add(lid)
                     pm |= self.lit_patterns[lid]
-        return lids, pm
+                    pm2 |= self.lit_patterns2[lid]
+        return lids, pm, pm2
 
-    def _tokens(self, text: str) -> tuple[frozenset[int], int]:
+    def _tokens(self, text: str) -> tuple[frozenset[int], int, int]:
         """(literals, patterns naming them) of the white-space-free tokens of ``text``."""
         lids: set[int] = set()
-        pm = 0
+        pm = pm2 = 0
         memo = self.memo
         for tok in set(_TOKEN.findall(text)):
             found = memo.get(tok)
@@ -640,19 +674,20 @@ class _ViewPlan:
             if found[0]:
                 lids.update(found[0])
                 pm |= found[1]
-        return frozenset(lids), pm
+                pm2 |= found[2]
+        return frozenset(lids), pm, pm2
 
     def candidates(self, view: str, text: str, cache: dict, split: int = 0,
-                   parts: dict | None = None) -> list[tuple[int, int, list[str] | None]]:
-        """Patterns of ``view`` that can match ``text``: (rule position, pattern position, the required
-        literals present or None when the pattern has no prefilter). ``cache`` keeps what was found per text
+                   parts: dict | None = None) -> list[tuple[int, int, frozenset[int] | None]]:
+        """Patterns of ``view`` that can match ``text``: (rule position, pattern position, the numbers of its
+        required literals present or None when the pattern has no prefilter). ``cache`` keeps what was found per text
         for the other views of one piece (most views of a plain draft are the same string); ``split`` and
         ``parts``: see ``present``."""
         found = cache.get(id(text))
         if found is None:
             found = cache[id(text)] = (*self.present(text, split, parts), text)  # the text too: its id stays its own
-        lids, pm, _ = found
-        pm = (pm | self.always) & self.masks.get(view, 0)
+        lids, pm, pm2, _ = found
+        pm = ((pm & (pm2 | self.single)) | self.always) & self.masks.get(view, 0)
         if pm & self.non_ascii:
             if text.isascii():
                 pm &= ~self.non_ascii
@@ -669,11 +704,16 @@ class _ViewPlan:
             if ft is None:
                 ft = cache[key] = (fold_case(text), text)
             out.extend((ri, pi, None) for ri, pi, _ in folded.candidates(view, ft[0], cache))
-        rps, conditions, pattern_lits, lits = self.rps, self.conditions, self.pattern_lits, self.lits
-        while pm:
-            low = pm & -pm
-            j = low.bit_length() - 1
-            pm ^= low
+        rps, conditions, pattern_lits = self.rps, self.conditions, self.pattern_lits
+        if not pm:
+            return out
+        # The set bits of pm, lowest first, found by a C search in its binary digits.
+        bits = bin(pm)
+        top = len(bits) - 1
+        i = bits.rfind("1", 2)
+        while i != -1:
+            j = top - i
+            i = bits.rfind("1", 2, i)
             conds = conditions.get(j)
             if conds is not None:
                 # Every other literal set the pattern needs must also be met ("contact" AND "directly").
@@ -686,7 +726,13 @@ class _ViewPlan:
                     continue
             ri, pi = rps[j]
             here = pattern_lits[j]
-            out.append((ri, pi, [lits[lid] for lid in here.intersection(lids)] if here else None))
+            if here:
+                here = here.intersection(lids)
+                if not here:
+                    continue  # selected by its words, but none of its literals is here
+                out.append((ri, pi, here))
+            else:
+                out.append((ri, pi, None))
         return out
 
 
@@ -695,7 +741,19 @@ class _Plan:
     the whole-draft rules, and the cache of checked pieces (see ``check``)."""
 
     __slots__ = ("rules", "views", "raw_views", "draft_views", "sentence_indexes", "rule_langs", "_skip_cache", "cache", "compiled", "findings",
-                 "models", "model_rules")
+                 "models", "model_rules", "guards")
+
+    def guard(self, ri: int) -> tuple:
+        """The rule's ``near`` and ``unless`` patterns, each with the literals one of which every match holds
+        (app/prefilter.py; None when unknown): a pattern is not run where none of them occurs. Worked out
+        on the rule's first hit (``compile_all`` does every rule)."""
+        rule = self.rules[ri]
+        out = []
+        for patterns in (rule.near, rule.unless):
+            sources = getattr(patterns, "sources", None) or [p.pattern for p in patterns]
+            out.append(tuple((p, _guard_literals(src)) for p, src in zip(patterns, sources)))
+        g = self.guards[ri] = (out[0], out[1])
+        return g
 
     def skip_for(self, present: set[str]) -> frozenset[int]:
         """Positions of the rules none of whose languages is in the draft (cached per language set)."""
@@ -731,6 +789,7 @@ class _Plan:
         # Compiled patterns by rule and pattern position, taken from the catalogue on first use (a list
         # lookup instead of the catalogue's lazily compiling sequence on every candidate).
         self.compiled: list[list[re.Pattern | None]] = [[None] * len(r.patterns) for r in cat.rules]
+        self.guards: list[tuple | None] = [None] * len(cat.rules)  # see ``guard``
         # One literal index per scope over all views: views of a plain draft are often one string, read once.
         # The raw view (the draft as typed) is never that string, and its few patterns name few literals:
         # they get an index of their own, whose literals are looked for one by one, instead of reading every
@@ -767,6 +826,11 @@ def _word_sets(rule: Rule, pi: int) -> list[tuple[str, ...]]:
 
 
 _WORD_SET_MAX = 64
+
+
+def _guard_literals(source: str) -> tuple[str, ...] | None:
+    sets = required_literal_sets(source, 1)
+    return tuple(sorted(sets[0])) if sets else None
 
 
 def _source(rule: Rule, pi: int) -> str:
@@ -1054,13 +1118,18 @@ def _scan(plan: _Plan, cat: Catalogue, work: str, limit: int, doc: str, lang: st
     vlimits: dict[str, int] = {}
     for index in indexes:
         found: dict = {}
+        lits = index.lits
+        by_text: dict = {}  # id of a view's text -> {present literal numbers -> windows} (views share texts)
         for view_name in index.view_names:
             view = views[view_name]
             text = view.text
             # The first view offset whose draft offset is at or after the limit (view maps are non-decreasing).
             vlimit = vlimits[view_name] = min(limit, len(text)) if view.starts is None else bisect_left(view.starts, limit)
             sent = None
-            for ri, pi, literals in index.candidates(view_name, text, found, vlimit, parts):
+            known = by_text.get(id(text))
+            if known is None:
+                known = by_text[id(text)] = {}
+            for ri, pi, present in index.candidates(view_name, text, found, vlimit, parts):
                 rule = rules[ri]
                 if rule.digits is not None:
                     nd = digit_counts.get(view_name)
@@ -1068,12 +1137,15 @@ def _scan(plan: _Plan, cat: Catalogue, work: str, limit: int, doc: str, lang: st
                         nd = digit_counts[view_name] = _digit_count(text)
                     if nd < rule.digits[0]:
                         continue
-                if literals is None:
+                if present is None:
                     windows = None
                 else:
-                    if sent is None:
-                        sent = _sentences_of(text, sentences)
-                    windows = sent.windows(literals)
+                    # Patterns needing the same literals (of those present) search the same windows.
+                    windows = known.get(present)
+                    if windows is None:
+                        if sent is None:
+                            sent = _sentences_of(text, sentences)
+                        windows = known[present] = sent.windows([lits[lid] for lid in present])
                 pat = compiled[ri][pi]
                 if pat is None:
                     pat = plan.pattern(ri, pi)
@@ -1096,8 +1168,11 @@ def _scan(plan: _Plan, cat: Catalogue, work: str, limit: int, doc: str, lang: st
         ids = by_rule[ri]
         if len(ids) > 1:
             ids.sort(key=lambda x: x[0])
+        guards = plan.guards[ri]
+        if guards is None:
+            guards = plan.guard(ri)
         for s, e in _rule_hits(rule, rule_langs[ri], ids, views[rule.view], vlimits[rule.view], segs, sentences,
-                               limit, compiled[ri]):
+                               limit, compiled[ri], guards):
             out.append((ri, s, e))
     if own_terms:
         out.extend(h for h in _own_term_hits(own_terms, views) if h[1] < limit)
