@@ -547,6 +547,11 @@ def _by_first_char(words) -> str:
 
 # Literal-first (so `re` skips ahead by first character); word edges are checked in Python.
 _NUMBER_WORD = re.compile(_by_first_char(sorted(_NUMBER_WORDS, key=len, reverse=True)))
+# What numbers_view runs: a match right after a letter a-z is never a word, so it is not looked for. Number
+# words are letters only, so such a match held no word start that a match there could have hidden: the words
+# found are those of _NUMBER_WORD (tests/test_numbers_view_speed.py) at half the cost ("one" in "someone").
+_NUMBER_WORD_AT_START = re.compile("(?<![a-z])(?:" + _NUMBER_WORD.pattern + ")")
+assert all(w.isalpha() for w in _NUMBER_WORDS)
 # Numbers from 10 to 99 in the five Latin languages: (tens digit, unit digit) from one regex with named
 # groups. Spanish "once" (11) is left out: it is an everyday English word.
 _UNIT_WORDS = {
@@ -650,6 +655,11 @@ _CJK_DIGITS = str.maketrans("〇零一二三四五六七八九幺两", "00123456
 _CJK_DIGIT_HINT = re.compile(r"[〇零一二三四五六七八九幺两]{3}")
 
 
+def _has_cjk_digit(t: str) -> bool:
+    """Does ``t`` hold a CJK digit at all? (A C test per digit: the class search above walks every position.)"""
+    return not t.isascii() and any(c in t for c in "〇零一二三四五六七八九幺两")
+
+
 def numbers_view(text: View, draft: str | None = None) -> View:
     v = text
     t = v.text
@@ -666,7 +676,7 @@ def numbers_view(text: View, draft: str | None = None) -> View:
         taken = [(m.start(), m.end(), _two_digit_value(m)) for m in _TWO_DIGITS.finditer(t) if _is_word(t, m.start(), m.end())]
     edits = []
     k = 0
-    for m in _NUMBER_WORD.finditer(t):
+    for m in _NUMBER_WORD_AT_START.finditer(t):
         a, b = m.start(), m.end()
         while k < len(taken) and taken[k][1] <= a:
             edits.append(taken[k])
@@ -678,7 +688,7 @@ def numbers_view(text: View, draft: str | None = None) -> View:
     edits.extend(taken[k:])
     if edits:
         v = _edit(v, "numbers", edits)
-    if _CJK_DIGIT_HINT.search(v.text):
+    if _has_cjk_digit(v.text) and _CJK_DIGIT_HINT.search(v.text):
         # 1:1 substitution: the map is unchanged.
         v = View("numbers", v.text.translate(_CJK_DIGITS), v.starts, v.ends)
     if v is text:
