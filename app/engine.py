@@ -802,8 +802,9 @@ class _Plan:
         for ri, rule in enumerate(cat.rules):
             vp = self.draft_views if rule.scope == "draft" else self.raw_views if rule.view == "raw" else self.views
             for pi, lits in enumerate(rule.prefilters):
-                # Whole-draft patterns (anchored, one run per check) are not worth analysing at start-up.
-                source = _source(rule, pi) if lits is None and rule.scope != "draft" else None
+                # A pattern without literals is analysed for cheaper gates (case-insensitive literals, a
+                # non-ASCII class): whole-draft ones too, which otherwise run over the whole draft every check.
+                source = _source(rule, pi) if lits is None else None
                 vp.add(rule.view, (ri, pi), lits, rule.conditions[pi] if rule.conditions and lits is not None else (),
                        source, _word_sets(rule, pi) if lits is not None and rule.scope != "draft" else ())
         self.views.freeze()
@@ -1352,7 +1353,7 @@ def check(
         a = b
     if plan.draft_views.rps or plan.draft_views.folded is not None:
         views = Views(text)
-        if set(plan.draft_views.masks) == {"text"}:
+        if set(plan.draft_views.view_names) == {"text"}:
             # The folded draft is the folded pieces joined (folding never crosses white space): kept per piece.
             parts = []
             a = 0
