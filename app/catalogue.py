@@ -31,7 +31,7 @@ from types import MappingProxyType
 from typing import Mapping, Sequence
 
 from .normalize import VIEW_NAMES
-from .prefilter import gate_class, required_literal_sets, required_word_sets
+from .prefilter import gate_class, marked_word_sets, required_literal_sets, word_flagged, word_unflagged
 from .tone import KNOWN_MODELS
 
 __all__ = [
@@ -168,10 +168,10 @@ class Rule:
     # None. Filled by ``compile_catalogue`` (so the page does not analyse patterns at start-up); empty for a
     # catalogue loaded from TOML, whose gates the engine works out on first use.
     gates: tuple[str | None, ...] = field(default=(), hash=False, compare=False)
-    # Per pattern: its word-edge sets (app/prefilter.py ``required_word_sets``: (string, edge before, edge
-    # after) members, one of each set in every match). Filled by ``compile_catalogue`` like ``gates``; empty
-    # for a catalogue loaded from TOML, whose sets the engine works out when it builds its plan.
-    words: tuple[tuple[tuple[tuple[str, bool, bool], ...], ...], ...] = field(default=(), hash=False, compare=False)
+    # Per pattern: its word-edge sets (app/prefilter.py ``marked_word_sets``: strings with their word edges
+    # marked, one of each set in every match). Filled by ``compile_catalogue`` like ``gates``; empty for a
+    # catalogue loaded from TOML, whose sets the engine works out when it builds its plan.
+    words: tuple[tuple[tuple[str, ...], ...], ...] = field(default=(), hash=False, compare=False)
     # The learned model the rule asks instead of patterns (``model = "tone"``: app/tone.py), or None.
     model: str | None = None
 
@@ -542,7 +542,7 @@ def compile_catalogue(cat: Catalogue, *, digest: str | None = None) -> bytes:
                 "conditions": [[sorted(c) for c in conds] for conds in r.conditions],
                 "scope": r.scope,
                 "gates": list(r.gates) if r.gates else [gate_class(src) for src in _sources(r.patterns)],
-                "words": [[[[c, lb + 2 * rb] for c, lb, rb in ws] for ws in sets] for sets in pattern_words(r)],
+                "words": [[[word_flagged(w) for w in ws] for ws in sets] for sets in pattern_words(r)],
                 **({"model": r.model} if r.model is not None else {}),
             }
             for r in cat.rules
@@ -555,7 +555,7 @@ def pattern_words(rule: Rule) -> tuple:
     """Per pattern of ``rule``, its word-edge sets (``Rule.words``, worked out when the rule has none)."""
     if len(rule.words) == len(rule.patterns):
         return rule.words
-    return tuple(tuple(required_word_sets(src)) for src in _sources(rule.patterns))
+    return tuple(marked_word_sets(src) for src in _sources(rule.patterns))
 
 
 def compiled_catalogue_entry(cat: Catalogue) -> tuple[str, bytes]:
@@ -596,8 +596,7 @@ def _load_compiled(data: bytes | str, rules_dir: str | Path) -> tuple[Catalogue,
                 prefilters=tuple(frozenset(p) if p is not None else None for p in r["prefilters"]),
                 conditions=tuple(tuple(frozenset(c) for c in conds) for conds in r["conditions"]),
                 scope=r["scope"], gates=tuple(r.get("gates") or ()), model=r.get("model"),
-                words=tuple(tuple(tuple((c, bool(e & 1), bool(e & 2)) for c, e in ws) for ws in sets)
-                            for sets in r.get("words") or ()),
+                words=tuple(tuple(tuple(word_unflagged(w) for w in ws) for ws in sets) for sets in r.get("words") or ()),
             )
             for r in raw["rules"]
         )

@@ -82,8 +82,8 @@ from .catalogue import LANGUAGES, Catalogue, Rule, load_default
 from .langdetect import doc_lang, segments, text_stats
 from .normalize import View, Views, fold_text, join_views, letters_view
 from .prefilter import fold_text as fold_case
-from .prefilter import (WORD_MARK, gate_class, gated, literal_cost, required_class, required_literal_sets,
-                        required_word_sets, word_edges, word_in)
+from .prefilter import (WORD_MARK, gate_class, gated, literal_cost, marked_word_sets, required_class,
+                        required_literal_sets, word_edges, word_in)
 from .report import SEVERITY_RANK, Finding, Report, verdict_of
 from .tone import _SENTENCE_END as SENTENCE_END, load_model
 
@@ -588,6 +588,10 @@ class _ViewPlan:
         self.keys1 = frozenset(self.index1)
         self.index3 = {k: tuple(v) for k, v in self.index3.items()}
         self.index1 = {k: tuple(v) for k, v in self.index1.items()}
+        # Most literals name one pattern: equal masks share one int (a mask is ~300 bytes).
+        pool: dict[int, int] = {}
+        self.lit_patterns = [pool.setdefault(m, m) for m in self.lit_patterns]
+        self.lit_patterns2 = [pool.setdefault(m, m) for m in self.lit_patterns2]
 
     def _token(self, tok: str) -> tuple[tuple[int, ...], int, int]:
         """(literals, patterns naming them, patterns whose second set they are in) of one token."""
@@ -818,15 +822,10 @@ class _Plan:
                             if (m := load_model(cat.rules[ri].model)) is not None)
 
 
-def _word_sets(rule: Rule, pi: int) -> list[tuple[str, ...]]:
-    """The word-edge sets of a rule's pattern as marked literals (app/prefilter.py ``required_word_sets``; a
+def _word_sets(rule: Rule, pi: int) -> tuple[tuple[str, ...], ...]:
+    """The word-edge sets of a rule's pattern, as marked literals (app/prefilter.py ``marked_word_sets``; a
     compiled catalogue brings them, worked out at build time)."""
-    sets = rule.words[pi] if len(rule.words) == len(rule.patterns) else required_word_sets(_source(rule, pi))
-    return [tuple(WORD_MARK * lb + core + WORD_MARK * rb for core, lb, rb in ws) for ws in sets
-            if len(ws) <= _WORD_SET_MAX]
-
-
-_WORD_SET_MAX = 64
+    return rule.words[pi] if len(rule.words) == len(rule.patterns) else marked_word_sets(_source(rule, pi))
 
 
 def _guard_literals(source: str) -> tuple[str, ...] | None:

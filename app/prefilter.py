@@ -16,7 +16,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 __all__ = ["required_literals", "required_literal_sets", "literal_cost", "fold_char", "fold_text", "required_class",
-           "first_class", "gate_class", "gated", "required_word_sets", "word_in", "word_edges", "WORD_MARK"]
+           "first_class", "gate_class", "gated", "required_word_sets", "word_in", "word_edges", "WORD_MARK", "marked_word_sets", "word_flagged",
+           "word_unflagged"]
 
 _MAXSET = 64  # largest product kept as an exact literal set
 _MAXMATCH = 600  # largest alternation kept as a required-literal set (the engine indexes each literal)
@@ -326,6 +327,24 @@ def required_word_sets(pattern: str, limit: int = 2) -> list[tuple[tuple[str, bo
         out.append((sum(literal_cost(x) for x in c), tuple(dict.fromkeys(members))))
     out.sort()
     return [m for _, m in out[:limit]]
+
+
+def marked_word_sets(pattern: str, limit: int = 1, members: int = 64) -> tuple[tuple[str, ...], ...]:
+    """``required_word_sets`` as strings with their edges marked (``WORD_MARK`` before and/or after), sets of
+    at most ``members`` strings: the engine's literals."""
+    return tuple(tuple(_MARK * lb + core + _MARK * rb for core, lb, rb in ws)
+                 for ws in required_word_sets(pattern, limit) if len(ws) <= members)
+
+
+def word_flagged(marked: str) -> str:
+    """A marked string as text that JSON can hold: a digit for its edges (1 before, 2 after), then the string."""
+    core, lb, rb = _edges(marked)
+    return f"{int(lb) + 2 * int(rb)}{core}"
+
+
+def word_unflagged(flagged: str) -> str:
+    e = int(flagged[0])
+    return _MARK * (e & 1) + flagged[1:] + _MARK * (e >> 1)
 
 
 def word_in(text: str, core: str, lb: bool, rb: bool) -> bool:

@@ -12,7 +12,7 @@ import pytest
 
 from app import engine
 from app.catalogue import compile_catalogue, load_compiled, pattern_words
-from app.prefilter import required_word_sets, word_in
+from app.prefilter import marked_word_sets, required_word_sets, word_edges, word_flagged, word_in, word_unflagged
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -77,15 +77,23 @@ def test_every_match_holds_a_member_of_each_set():
                     continue
                 checked += 1
                 for ws in sets:
-                    assert any(word_in(text, *w) for w in ws), (rule.id, pattern.pattern, text, ws)
+                    assert any(word_in(text, *word_edges(w)) for w in ws), (rule.id, pattern.pattern, text, ws)
                 # A window ending after a sentence end (the engine's windows): still sound.
                 cut = text.find(". ", m.end())
                 if cut != -1:
                     w = pattern.search(text, 0, cut + 1)
                     if w is not None:
                         for ws in sets:
-                            assert any(word_in(text, *x) for x in ws), (rule.id, pattern.pattern, text, ws)
+                            assert any(word_in(text, *word_edges(x)) for x in ws), (rule.id, pattern.pattern, text, ws)
     assert checked > 1000
+
+
+def test_marked_sets_round_trip_through_the_compiled_form():
+    sets = marked_word_sets(r"\b(?:se|es)\b")
+    assert [[word_edges(w) for w in ws] for ws in sets] == [[("es", True, True), ("se", True, True)]]
+    for ws in sets:
+        for w in ws:
+            assert word_unflagged(word_flagged(w)) == w
 
 
 def test_compiled_catalogue_carries_the_sets():
@@ -100,7 +108,7 @@ def test_a_word_inside_another_word_makes_no_candidate(tmp_path):
 
     cat = make_catalogue(tmp_path, rule("test.se", r"['\bse\s+(?:puede|vende)\b']"))
     plan = engine._plan_for(cat)
-    assert plan.views.candidates("text", "we sent it, you can use it: puede", {}) == []
+    assert plan.views.candidates("text", "we sent it, you can use it, unpuede", {}) == []
     assert plan.views.candidates("text", "no se puede", {})
     assert [f.text for f in engine.check("No se puede.", catalogue=cat).findings] == ["se puede"]
     assert engine.check("We sent it; use puede.", catalogue=cat).findings == ()
