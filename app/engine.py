@@ -462,6 +462,7 @@ def _key_char(lit: str) -> str:
 
 
 _TOKEN = re.compile(r"\S+")
+_WORD = re.compile(r"\w+")
 _TOKEN_MEMO_LEN = 40  # longer tokens (a CJK paragraph, a pasted table) are looked at but not kept
 _TOKEN_MEMO_SIZE = 50000  # distinct tokens kept per view plan (then the memo starts over)
 _FEW_LITERALS = 48
@@ -481,7 +482,7 @@ class _ViewPlan:
 
     __slots__ = ("rps", "masks", "always", "non_ascii", "classes", "folded", "lits", "lit_patterns", "pattern_lits", "conditions",
                  "index3", "keys3", "index1", "keys1", "spanning", "memo", "_ids", "view_names", "edges",
-                 "lit_patterns2", "single")
+                 "lit_patterns2", "single", "whole")
 
     def __init__(self) -> None:
         self.rps: list[tuple[int, int]] = []  # pattern number -> (rule position, pattern position)
@@ -504,6 +505,9 @@ class _ViewPlan:
         # ANDs tell at once instead of a test per pattern. ``single``: the patterns without a second set.
         self.lit_patterns2: list[int] = []
         self.single = 0
+        # A whole word (a word edge on both sides, word characters only) -> its literal numbers: found by
+        # looking a token's words up, not by a search per literal.
+        self.whole: dict[str, list[int]] = {}
         self.pattern_lits: list[frozenset[int]] = []  # pattern number -> its prefilter literals
         self.conditions: dict[int, tuple[frozenset[int], ...]] = {}  # pattern number -> literal sets, one of each
         self.index3: dict[tuple, list[int]] = {}
@@ -525,6 +529,9 @@ class _ViewPlan:
             self.edges.append(edges)
             if edges is not None:
                 lit = edges[0]
+                if edges[1] and edges[2] and _WORD.fullmatch(lit):
+                    self.whole.setdefault(lit, []).append(lid)
+                    return lid
             if _TOKEN.fullmatch(lit) is None:
                 self.spanning.append((lid, lit))
             elif len(lit) >= 3:
@@ -609,10 +616,17 @@ class _ViewPlan:
         lits, lit_patterns, lit_patterns2, edges = self.lits, self.lit_patterns, self.lit_patterns2, self.edges
         for lid in ids:
             e = edges[lid]
-            if lits[lid] in tok if e is None else word_in(tok, *e):
+            if lits[lid] in tok if e is None else e[0] in tok and word_in(tok, *e):
                 found_ids.append(lid)
                 pm |= lit_patterns[lid]
                 pm2 |= lit_patterns2[lid]
+        if self.whole:
+            whole = self.whole
+            for w in set(_WORD.findall(tok)):
+                for lid in whole.get(w, ()):
+                    found_ids.append(lid)
+                    pm |= lit_patterns[lid]
+                    pm2 |= lit_patterns2[lid]
         found = (tuple(found_ids), pm, pm2)
         if len(tok) <= _TOKEN_MEMO_LEN:
             if len(self.memo) >= _TOKEN_MEMO_SIZE:

@@ -110,5 +110,8 @@ def test_a_word_inside_another_word_makes_no_candidate(tmp_path):
     plan = engine._plan_for(cat)
     assert plan.views.candidates("text", "we sent it, you can use it, unpuede", {}) == []
     assert plan.views.candidates("text", "no se puede", {})
+    # Whole words are looked up among a token's words: "puede?" holds "puede", "puede_x" and "puedes" do not.
+    assert plan.views.candidates("text", "¿no se puede?", {})
+    assert plan.views.candidates("text", "no se puede_x, se puedes", {}) == []
     assert [f.text for f in engine.check("No se puede.", catalogue=cat).findings] == ["se puede"]
     assert engine.check("We sent it; use puede.", catalogue=cat).findings == ()
