@@ -622,7 +622,7 @@ class _ViewPlan:
                 pm2 |= lit_patterns2[lid]
         if self.whole:
             whole = self.whole
-            for w in set(_WORD.findall(tok)):
+            for w in (tok,) if tok.isalnum() else set(_WORD.findall(tok)):  # (a plain word is its only word)
                 for lid in whole.get(w, ()):
                     found_ids.append(lid)
                     pm |= lit_patterns[lid]
@@ -821,8 +821,9 @@ class _Plan:
             vp = self.draft_views if rule.scope == "draft" else self.raw_views if rule.view == "raw" else self.views
             for pi, lits in enumerate(rule.prefilters):
                 # A pattern without literals is analysed for cheaper gates (case-insensitive literals, a
-                # non-ASCII class): whole-draft ones too, which otherwise run over the whole draft every check.
-                source = _source(rule, pi) if lits is None else None
+                # non-ASCII class). Not whole-draft ones: their gate would read every token of the whole
+                # draft on every check, cached or not, which costs more than running them (measured).
+                source = _source(rule, pi) if lits is None and rule.scope != "draft" else None
                 vp.add(rule.view, (ri, pi), lits, rule.conditions[pi] if rule.conditions and lits is not None else (),
                        source, _word_sets(rule, pi) if lits is not None and rule.scope != "draft" else ())
         self.views.freeze()
