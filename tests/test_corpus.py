@@ -39,9 +39,15 @@ letters k, g, f, e are this round's engineers' own fresh messages, each set meas
 changed (see the commits). An eighteenth and a
 nineteenth author's mixed sets (``<lang>-iNN``, ``<lang>-bNN``) and a twentieth author's clean look-alikes
 (``<lang>-aNN``) were measured once and once more after the tone model's retraining (0.872, 0.886; 5 of 231 clean
-flagged) and moved in at 12:26 with their misses and false alarms visible. The holdout now: a twenty-first and a
-twenty-second author's mixed sets (``<lang>-aaNN``, ``<lang>-abNN``) and a twenty-third author's clean
-look-alikes (``<lang>-acNN``), written while the -i/-b/-a misses were being fixed.
+flagged) and moved in at 12:26 with their misses and false alarms visible. A twenty-first and a twenty-second
+author's mixed sets (``<lang>-aaNN``, ``<lang>-abNN``) and a twenty-third author's clean look-alikes
+(``<lang>-acNN``), written while the -i/-b/-a misses were being fixed, were measured once (0.910, 0 of 228 clean
+flagged) and moved in at 13:25. Four more authors, told to use different situations in every language (``-ad``,
+``-ae``, ``-ag`` mixed, ``-af`` clean), were measured with the rules of the start of that session (0.891, 18 of
+287 clean flagged) and once more mid-round (0.901), then moved in; four more (``-ah``, ``-ai``, ``-aj`` mixed,
+``-ak`` clean; three near-duplicates of main-corpus messages dropped by id) were measured once after their
+round (0.898, 11 of 283 clean flagged) and moved in at 14:50. The holdout now: ``-al``, ``-am``, ``-an`` mixed
+and ``-ao`` clean look-alikes, written while the -ah..-ak misses were being fixed.
 
 One JSON object per line::
 
@@ -63,15 +69,17 @@ was expected). The false-alarm rate is the share of clean messages (E = ∅) wit
 Thresholds, main corpus: overall and every language recall ≥ 0.95 and precision ≥ 0.97; every category
 with at least 15 expected occurrences the same; false alarms on clean messages ≤ 2 %. Holdout: overall
 precision ≥ 0.93 and recall ≥ 0.77 (the per-language table is printed, not asserted). Issue 3 asks for
-≥ 0.90 recall on unseen messages. The holdout now (-aa, -ab: 279 messages, 93 clean; -ac: 135 clean
-look-alikes), measured once on 2026-12-01 at 12:42: recall **0.910** (272/299), precision **1.000**, **0 of 228**
-clean flagged; abusive 45/56, marketing 25/34 (its authors reused one set of situations across the languages).
-The -i/-b/-a holdout before it: 0.872 (5 of 231 clean flagged), 0.886 on a second look after the tone model's
-retraining. Before: -m/-l/-j
+≥ 0.90 recall on unseen messages. The holdout now (-al, -am, -an: 420 messages, 147 clean; -ao: 140 clean
+look-alikes), measured once on 2026-12-01 at 15:09: recall **0.917** (377/411), precision **0.984**, **3 of 287**
+clean flagged; abusive 68/84, review manipulation 56/65. Before it: -ah..-ak 0.898 / 0.965 (11 of 283 clean
+flagged), -ad..-ag 0.891 with the rules of the session's start and 0.901 mid-round (18 of 287), -aa..-ac 0.910
+(0 of 228; its authors reused one set of situations across the languages), -i/-b/-a 0.872 (5 of 231 clean
+flagged), 0.886 on a second look after the tone model's retraining. Before: -m/-l/-j
 0.850 at the start of the round and 0.861 after it (6 of 209 clean flagged), -p/-o 0.795 and 0.822 (0 of 240), -q
 0.818 / 1.000 (abusive 10/23), -s/-r together 0.814 / 0.986 (abusive 22/42), -t 0.791 (abusive 4/21), -u 0.819,
--y 0.877, -x 0.871, -w 0.900 on its second look. The phrase rules for veiled abuse do not carry over to another author's wording; the rest
-is found at 80–100 %. The floors (set when the -t set was the holdout, under what it measured) guard against
+-y 0.877, -x 0.871, -w 0.900 on its second look. The phrase rules for veiled abuse carry over to another
+author's wording only in part (abusive 59/85, then 67/84 and 68/84 on the last three sets); the rest is found at
+85–100 %. The floors (set when the -t set was the holdout, under what it measured) guard against
 regressions; they are not the goal.
 
 Print the tables by hand: ``.venv/bin/python tests/corpus_metrics.py [--holdout]``, or ``pytest -s``.
