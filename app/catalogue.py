@@ -8,7 +8,9 @@ Rule keys (see docs/ARCHITECTURE.md for the shape):
 
 - ``id`` ``category`` ``title`` ``message`` ``suggestion`` ``patterns`` ``bad`` ``good``: required.
 - ``severity`` (default: the category's), ``languages`` (default ``["*"]``), ``view`` (default ``"text"``,
-  see app/normalize.py), ``near``, ``unless``, ``fix``: optional, as documented in the architecture file.
+  see app/normalize.py), ``near``, ``unless``, ``unless_sets``, ``fix``: optional, as documented in the
+  architecture file. ``unless_sets = ["name", …]`` adds the ``unless`` patterns of the file's ``[sets]`` table
+  entry ``name`` (one list shared by many rules of a file, e.g. the buyer's words quoted back).
 - ``digits = [min, max]``: optional; a hit counts only if it holds that many digits (phone numbers).
 - ``source``: optional free text (where the rule comes from); shown in nothing, kept for reviewers.
 - ``model``: instead of ``patterns``, the name of a learned model (``app/tone.py`` ``KNOWN_MODELS``, e.g.
@@ -66,10 +68,11 @@ _UI = ("en", "zh")
 _CATEGORY_KEYS = {"id", "severity", "title", "reminder", "sources"}
 _RULE_KEYS = {
     "id", "category", "title", "message", "suggestion", "patterns", "bad", "good",
-    "severity", "languages", "view", "near", "unless", "fix", "digits", "source", "model",
+    "severity", "languages", "view", "near", "unless", "unless_sets", "fix", "digits", "source", "model",
 }
 # Keys that only make sense for a rule made of patterns (not for a ``model`` rule).
-_PATTERN_KEYS = ("patterns", "near", "unless", "digits", "fix", "view")
+_PATTERN_KEYS = ("patterns", "near", "unless", "unless_sets", "digits", "fix", "view")
+_SET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 class CatalogueError(ValueError):
@@ -336,8 +339,10 @@ def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: 
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
         p.add(file, None, f"cannot be read as TOML: {e}", "fix the TOML syntax (tomllib reports line and column)")
         return []
-    for extra in set(data) - {"rule"}:
-        p.add(file, None, f"unknown top-level key {extra!r}", "rules go in [[rule]] tables")
+    for extra in set(data) - {"rule", "sets"}:
+        p.add(file, None, f"unknown top-level key {extra!r}", "rules go in [[rule]] tables, shared pattern lists in [sets]")
+    shared_sets = _pattern_sets(p, file, data.get("sets", {}))
+    used_sets: set[str] = set()
     entries = data.get("rule", [])
     if not isinstance(entries, list):
         p.add(file, None, "'rule' is not an array of tables", "write each rule as [[rule]]")
@@ -385,7 +390,23 @@ def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: 
                           f"remove {k!r} (the model judges whole sentences), or remove model and keep the patterns")
         patterns = _compile_list(p, file, rid, "patterns", e.get("patterns"), model is None)
         near = _compile_list(p, file, rid, "near", e.get("near"), False)
-        unless = _compile_list(p, file, rid, "unless", e.get("unless"), False)
+        unless_src = e.get("unless")
+        names = e.get("unless_sets")
+        if names is not None:
+            if not isinstance(names, list) or not all(isinstance(x, str) for x in names):
+                p.add(file, rid, "unless_sets must be a list of set names", 'write unless_sets = ["name"]')
+            else:
+                shared: list[str] = []
+                for name in names:
+                    if name not in shared_sets:
+                        p.add(file, rid, f"unknown set {name!r} in unless_sets",
+                              f"declare it in this file's [sets] table or use one of {sorted(shared_sets)}")
+                        continue
+                    used_sets.add(name)
+                    shared.extend(shared_sets[name])
+                own = [unless_src] if isinstance(unless_src, str) else unless_src
+                unless_src = shared + own if isinstance(own, list) else (shared if own is None else own)
+        unless = _compile_list(p, file, rid, "unless", unless_src, False)
         title = _text(p, file, rid, "title", e.get("title"))
         message = _text(p, file, rid, "message", e.get("message"))
         suggestion = _text(p, file, rid, "suggestion", e.get("suggestion"))
@@ -456,7 +477,28 @@ def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: 
                 model=model,
             )
         )
+    for name in sorted(set(shared_sets) - used_sets):
+        p.add(file, None, f"set {name!r} is declared in [sets] but no rule names it in unless_sets",
+              f'add unless_sets = ["{name}"] to the rules it protects, or delete the set')
     return rules
+
+
+def _pattern_sets(p: _Problems, file: str, table) -> dict[str, list[str]]:
+    """A rule file's ``[sets]`` table: name -> a list of ``unless`` patterns shared by several of its rules
+    (each is compiled, and its problems reported, with every rule that names it)."""
+    if not isinstance(table, dict):
+        p.add(file, None, "'sets' is not a table", "write [sets] and under it name = ['…', '…']")
+        return {}
+    out: dict[str, list[str]] = {}
+    for name, value in table.items():
+        if not _SET_NAME.match(name):
+            p.add(file, None, f"set name {name!r} is not made of [a-z0-9-]", 'write e.g. buyer-quote = [\'…\']')
+            continue
+        if not isinstance(value, list) or not value or not all(isinstance(x, str) and x for x in value):
+            p.add(file, None, f"set {name!r} must be a non-empty list of patterns", f"write {name} = ['…', '…']")
+            continue
+        out[name] = value
+    return out
 
 
 # A pattern about the whole message: it ends at the end of the message (\Z) or starts at its beginning (\A

@@ -305,12 +305,31 @@ def _error(tmp_path, rules, categories=CATEGORIES):
         (rule("test.a", "['x']").replace('good = ["y"]', "good = []"), "has no good example"),
         (rule("test.a", "['x']").replace('good = ["y"]', 'good = ["[[y]]"]'), "good examples mark nothing"),
         ("[[rule]\nid = ", "cannot be read as TOML"),
+        (rule("test.a", "['x']", 'unless_sets = ["quotes"]'), "unknown set 'quotes' in unless_sets"),
+        ("[sets]\nquotes = ['q']\n" + rule("test.a", "['x']"), "set 'quotes' is declared in [sets] but no rule"),
+        ("[sets]\nquotes = ['(']\n" + rule("test.a", "['x']", 'unless_sets = ["quotes"]'), "unless[0] does not compile"),
+        ("[sets]\nQuotes = ['q']\n" + rule("test.a", "['x']"), "set name 'Quotes'"),
+        ("[sets]\nquotes = []\n" + rule("test.a", "['x']", 'unless_sets = ["quotes"]'), "must be a non-empty list"),
     ],
 )
 def test_loader_names_file_rule_and_fix(tmp_path, rules, expect):
     msg = _error(tmp_path, rules)
     assert expect in msg
     assert "rules/t.toml" in msg and "fix:" in msg
+
+
+def test_a_shared_unless_set_drops_hits_in_every_rule_that_names_it(tmp_path):
+    """``[sets]`` + ``unless_sets``: one list of exceptions written once for many rules of a file (the buyer's
+    words quoted back, in rules/abusive.toml), the same as writing it into each rule's ``unless``."""
+    rules = ("[sets]\nquoted = ['you\\s+wrote\\s+\"[^\"]*\"']\n"
+             + rule("test.a", "['liar']", 'unless_sets = ["quoted"]')
+             + rule("test.b", "['scam']", 'unless_sets = ["quoted"]\nunless = [\'no\\s+scam\']'))
+    cat = make_catalogue(tmp_path, rules)
+    by_id = {r.id: r for r in cat.rules}
+    assert list(by_id["test.b"].unless.sources) == ['you\\s+wrote\\s+"[^"]*"', "no\\s+scam"]
+    draft = 'You wrote "liar, scam". You are a liar. This is a scam. There is no scam.'
+    hits = [(f.rule, f.text) for f in check(draft, catalogue=cat).findings]
+    assert hits == [("test.a", "liar"), ("test.b", "scam")], hits
 
 
 def test_loader_reports_every_problem_at_once(tmp_path):
