@@ -89,19 +89,12 @@ def literal_cost(lit: str) -> float:
     return 1.0 / (len(lit) ** 2)
 
 
-def _selectivity(c) -> tuple:
-    """Sort key of a literal set, most selective first; the same whatever order the set iterates in."""
-    members = sorted(c)
-    return (sum(literal_cost(x) for x in members), len(members), members)
-
-
 def _best(cands):
     cands = [c for c in cands if c is not None]
     if not cands:
         return None
-    # Most selective: the lowest summed likelihood of its literals (summed in sorted order and ties broken by
-    # the literals themselves, so the choice, and the compiled catalogue, do not depend on the hash seed).
-    return min(cands, key=_selectivity)
+    # Most selective: the lowest summed likelihood of its literals.
+    return min(cands, key=lambda c: (sum(literal_cost(x) for x in c), len(c)))
 
 
 def _seq(items, cf=None, mk=False):
@@ -231,7 +224,7 @@ def required_literal_sets(pattern: str, limit: int = 4, *, fold: bool = False) -
     unique = list(dict.fromkeys(conds))
     if fold:
         unique = [c for c in unique if all(x.isascii() for x in c)]
-    unique.sort(key=_selectivity)
+    unique.sort(key=lambda c: (sum(literal_cost(x) for x in c), len(c), sorted(c)))
     return unique[:limit]
 
 
