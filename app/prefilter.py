@@ -94,7 +94,9 @@ def _best(cands):
     if not cands:
         return None
     # Most selective: the lowest summed likelihood of its literals.
-    return min(cands, key=lambda c: (sum(literal_cost(x) for x in c), len(c)))
+    # Summed in sorted order and rounded, so the choice (first of equals in the list) does not depend on the
+    # order a frozenset iterates in, i.e. on the hash seed; the compiled catalogue is then the same every build.
+    return min(cands, key=lambda c: (round(sum(literal_cost(x) for x in sorted(c)), 9), len(c)))
 
 
 def _seq(items, cf=None, mk=False):
@@ -224,7 +226,7 @@ def required_literal_sets(pattern: str, limit: int = 4, *, fold: bool = False) -
     unique = list(dict.fromkeys(conds))
     if fold:
         unique = [c for c in unique if all(x.isascii() for x in c)]
-    unique.sort(key=lambda c: (sum(literal_cost(x) for x in c), len(c), sorted(c)))
+    unique.sort(key=lambda c: (round(sum(literal_cost(x) for x in sorted(c)), 9), len(c), sorted(c)))
     return unique[:limit]
 
 
