@@ -11,8 +11,9 @@ How a rule's patterns become findings
 1. Each pattern runs (``finditer``) over the rule's view of the text (app/normalize.py). The hit is the
    match, or its ``hit`` group when the pattern names one. For speed, a pattern whose every match must
    contain one of a few literals (found at load time, app/prefilter.py) runs only over the sentences
-   where such a literal occurs, each extended by the sentence after it; a match may therefore cross one
-   sentence end after its literal, not more. Patterns without such literals see the whole text; they are
+   where such a literal occurs, each extended by the sentence before and the sentence after it; a match
+   may therefore cross one sentence end on either side of its literal, not more. (Both sides: a pattern
+   with two required words is gated by the rarer one, and what it finds must not depend on which.) Patterns without such literals see the whole text; they are
    skipped only when a match is impossible: a case-insensitive pattern whose (ASCII) literals are absent
    from the lower-cased text, or one that needs a character of a non-ASCII class the text lacks (emoji).
    A pattern with word-edge sets (app/prefilter.py ``required_word_sets``: "se" as a whole word in
@@ -173,9 +174,10 @@ class _Sentences:
             found = self._lits[lit] = (count, mask)
         return found
 
-    def windows(self, literals: list[str]) -> list[tuple[int, int]]:
+    def windows(self, literals: list[str]) -> list[tuple[int, int, int]]:
         """The sentences holding an occurrence of any of ``literals``, each with the sentence after it
-        (context first, target next: "… on Telegram. @handle"), merged into ranges.
+        (context first, target next: "… on Telegram. @handle"), merged into ranges ``(start, end, core)``;
+        each range also takes the sentence before it, from ``start`` to ``core`` (see ``_matches``).
 
         A pattern that needs one of these literals can only match in such a sentence, so it is run there
         instead of over the whole draft; when that would cover most of the draft anyway, one range is
@@ -188,15 +190,15 @@ class _Sentences:
             count += c
             mask |= m
         if count > _WINDOW_HITS:
-            return [(0, self.n)]
+            return [(0, self.n, 0)]
         spans = self._windows.get(mask)
         if spans is None:
             spans = self._windows[mask] = self._spans(mask)
         return spans
 
-    def _spans(self, mask: int) -> list[tuple[int, int]]:
+    def _spans(self, mask: int) -> list[tuple[int, int, int]]:
         ends, n = self.ends, self.n
-        spans: list[tuple[int, int]] = []
+        spans: list[tuple[int, int, int]] = []
         covered = 0
         while mask:
             a = (mask & -mask).bit_length() - 1  # the first sentence of a run of consecutive ones
@@ -205,11 +207,12 @@ class _Sentences:
             b = a + run - 1
             s = ends[a - 1] if a else 0
             e = ends[b]
-            spans.append((s, e))
+            # Runs are at least one sentence apart, so taking the sentence before each never overlaps them.
+            spans.append((ends[a - 2] if a > 1 else 0, e, s))
             covered += e - s
             mask &= ~((1 << (b + 1)) - 1)
         if len(spans) > 16 or covered * 10 > n * 9:
-            return [(0, n)]  # nearly everything: one call is cheaper than many
+            return [(0, n, 0)]  # nearly everything: one call is cheaper than many
         return spans
 
     def around(self, start: int, end: int) -> tuple[int, int]:
@@ -293,7 +296,13 @@ def _sentences_of(text: str, sentences: dict) -> _Sentences:
 
 def _matches(pat: re.Pattern, text: str, windows, vlimit: int):
     """Matches of ``pat`` in ``text`` that start before ``vlimit`` (a view offset), found in ``windows``
-    (ranges of the text; None: the whole text)."""
+    (``_Sentences.windows``; None: the whole text).
+
+    A window runs from the sentence before the first one holding a literal (``core``): a pattern that needs
+    two words is gated by the rarer one, and a match may start a sentence before it ("星1の評価 …。… 削除"
+    gated by 削除). What is found must not depend on which word gates it, nor may the extra sentence change a
+    match found without it: a match starting before ``core`` gives way to the match starting at or after
+    ``core`` that overlaps it (the one the sentence holding the literal yields on its own)."""
     if windows is None:
         for m in pat.finditer(text):
             if m.start() >= vlimit:
@@ -301,12 +310,19 @@ def _matches(pat: re.Pattern, text: str, windows, vlimit: int):
             yield m
         return
     n = len(text)
-    for a, b in windows:
+    for a, b, core in windows:
         if a >= vlimit:
             return  # windows start at sentence starts: nothing in this one or later starts before the limit
         for m in pat.finditer(text, a, b):
             if m.start() >= vlimit:
                 return
+            if m.start() < core:
+                own = pat.search(text, core, b)
+                if own is not None and own.start() < m.end():
+                    # ``finditer`` goes on after ``m``: the matches after ``own`` are those it finds there,
+                    # as the window from ``core`` would (a match starts where the one before it ended).
+                    yield from _matches(pat, text, ((core, b, core),), vlimit)
+                    break
             if m.end() == b and b < n:
                 # Cut by the window's end: let the pattern see the rest of the draft.
                 full = pat.match(text, m.start())
@@ -322,7 +338,7 @@ def _first_window(pat: re.Pattern, text: str, windows, vlimit: int):
     if windows is None:
         m = pat.search(text)
         return _NOWHERE if m is None or m.start() >= vlimit else None
-    for k, (a, b) in enumerate(windows):
+    for k, (a, b, _) in enumerate(windows):
         if a >= vlimit:
             return _NOWHERE
         if b > vlimit and vlimit - a <= _FEW_STARTS:

@@ -432,6 +432,23 @@ def test_a_match_may_run_one_sentence_past_its_literal(tmp_path):
     assert spans(check("Telegram。@shop_12", catalogue=cat)) == [(9, 17, "@shop_12")]
 
 
+@pytest.mark.parametrize("gate", ["first", "second"])
+def test_a_two_sentence_match_is_found_whichever_word_gates_it(tmp_path, gate):
+    # A pattern needs two words; the prefilter gates it by the rarer one (a longer literal costs less than a
+    # word). The match starts in the sentence before the gating word's when the second word gates it, and
+    # must be found either way: which literal set is chosen is an optimisation, never a change of findings.
+    from app.prefilter import required_literal_sets
+
+    first, second = ("zqxvkjwyp", "review") if gate == "first" else ("review", "zqxvkjwyp")
+    source = rf"\b{first}\b[^\n]{{0,40}}?\b{second}\b"
+    chosen = required_literal_sets(source)[0]
+    assert any(gate == "first" and first in x or gate == "second" and second in x for x in chosen)
+    cat = make_catalogue(tmp_path, rule("test.two", f"['{source}']"))
+    draft = f"About the {first}. Please {second} it."
+    assert spans(check(draft, catalogue=cat)) == [(10, 10 + len(draft) - 14, draft[10:-4])]
+    assert spans(check(f"Hello there. {draft} Thanks.", catalogue=cat))[0][2] == draft[10:-4]
+
+
 def test_catalogue_markdown_lists_every_rule_and_category():
     cat = load_catalogue()
     md = catalogue_markdown(cat)
