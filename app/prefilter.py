@@ -77,7 +77,7 @@ _COMMON_WORDS = set(
 def literal_cost(lit: str) -> float:
     """How likely ``lit`` is to occur in an ordinary draft (lower = more selective)."""
     if _MARK in lit:  # a word-edge string (``required_word_sets``): rarer the more edges it pins
-        core, lb, rb = _edges(lit)
+        core, lb, rb = word_edges(lit)
         return literal_cost(core) * (0.25 if lb and rb else 0.5 if lb or rb else 1.0) if core else 40.0
     w = lit.strip()
     if not w or w in _COMMON_WORDS:
@@ -290,9 +290,10 @@ def _edge_kind(op, av) -> int:
     return 0
 
 
-def _edges(member: str) -> tuple[str, bool, bool]:
-    """(the string, whether a word edge precedes it, whether one follows it): edges count only next to a word
-    character (an edge next to another character says something else)."""
+def word_edges(member: str) -> tuple[str, bool, bool]:
+    """(the string, whether a word edge precedes it, whether one follows it) of a string with word edges
+    marked (``WORD_MARK``): edges count only next to a word character (an edge next to another character
+    says something else)."""
     core = member.replace(_MARK, "")
     lb = member.startswith(_MARK) and bool(core) and _isw(core[0])
     rb = member.endswith(_MARK) and bool(core) and _isw(core[-1])
@@ -300,11 +301,6 @@ def _edges(member: str) -> tuple[str, bool, bool]:
 
 
 WORD_MARK = _MARK
-
-
-def word_edges(member: str) -> tuple[str, bool, bool]:
-    """(string, edge before, edge after) of a string with word edges marked (``WORD_MARK``)."""
-    return _edges(member)
 
 
 def required_word_sets(pattern: str, limit: int = 2) -> list[tuple[tuple[str, bool, bool], ...]]:
@@ -323,7 +319,7 @@ def required_word_sets(pattern: str, limit: int = 2) -> list[tuple[tuple[str, bo
         return []
     out = []
     for c in dict.fromkeys(conds):
-        members = sorted(_edges(x) for x in c)
+        members = sorted(word_edges(x) for x in c)
         if any(not core for core, _, _ in members) or not any(lb or rb for _, lb, rb in members):
             continue
         out.append((sum(literal_cost(x) for x in c), tuple(dict.fromkeys(members))))
@@ -340,7 +336,7 @@ def marked_word_sets(pattern: str, limit: int = 1, members: int = 64) -> tuple[t
 
 def word_flagged(marked: str) -> str:
     """A marked string as text that JSON can hold: a digit for its edges (1 before, 2 after), then the string."""
-    core, lb, rb = _edges(marked)
+    core, lb, rb = word_edges(marked)
     return f"{int(lb) + 2 * int(rb)}{core}"
 
 
