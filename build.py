@@ -292,10 +292,11 @@ def _warm_up():
     app.templates_library._library()
     app.check("Please contact me on WhatsApp, you will get a refund for a 5-star review.")
     # Every pattern compiled now, as the page would compile each the first time a draft holds its literal
-    # (a first paste in several languages spent about a second of the page's time in re.compile), and
-    # the phrase rewrites loaded (which the page otherwise does once it is idle).
+    # (a first paste in several languages spent about a second of the page's time in re.compile), what
+    # only the plan's construction and the CLI read dropped (examples, prefilter sets: ~6 MB of objects),
+    # and the phrase rewrites loaded (which the page otherwise does once it is idle).
     from app import engine, rewrites
-    engine.compile_all()
+    engine.keep_only_what_checks_need()  # compiles every pattern first (engine.compile_all)
     rewrites.preload()
     # The browser-side modules cannot be imported here; their bytecode can be compiled, and
     # PY_MAIN writes it next to their source (unchecked-hash .pyc, PEP 552) before importing them.

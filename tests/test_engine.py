@@ -481,3 +481,27 @@ def test_compile_all_leaves_no_pattern_to_compile_while_typing():
                if hasattr(lst, "compiled_count"))
     assert engine.compile_all(cat) == 0  # nothing left
     assert engine.check(draft).to_dict() == before
+
+
+def test_the_snapshot_s_slim_catalogue_checks_exactly_as_the_full_one():
+    """build.py's snapshot drops the examples and the plan's inputs (``keep_only_what_checks_need``): the page
+    must find exactly what the full catalogue finds, and a plan built again from the slim rules too."""
+    import json
+
+    from app import engine
+    from app.catalogue import compile_catalogue, load_compiled
+
+    full = load_compiled(compile_catalogue(load_catalogue()))
+    slim = load_compiled(compile_catalogue(load_catalogue()))
+    drafts = []
+    for path in sorted((Path(__file__).parent / "corpus").glob("*.jsonl")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        drafts += [json.loads(line)["text"] for line in lines[::25] if line.strip()]
+    drafts += [" ".join(drafts[i:i + 6]) for i in range(0, len(drafts), 6)]  # several sentences and languages
+    expected = [check(d, catalogue=full, incremental=False).to_dict() for d in drafts]
+    assert sum(bool(e["findings"]) for e in expected) > len(drafts) // 3  # the drafts do hold findings
+    assert engine.keep_only_what_checks_need(slim) == len(slim.rules)
+    assert all(not r.bad and not r.good and not r.words and not r.gates for r in slim.rules)
+    assert [check(d, catalogue=slim, incremental=False).to_dict() for d in drafts] == expected
+    object.__delattr__(slim, "_plan")  # a plan worked out again from the patterns alone
+    assert [check(d, catalogue=slim, incremental=False).to_dict() for d in drafts] == expected
