@@ -283,8 +283,9 @@ def _compile_list(p: _Problems, file: str, rid: str, key: str, value, required: 
         if c.match("") is not None and key == "patterns":
             p.add(file, rid, f"{key}[{i}] matches the empty string: {pat!r}", "make the pattern consume text")
             continue
-        if "hit" in c.groupindex and key != "patterns":
-            p.add(file, rid, f"{key}[{i}] has a group named 'hit'", "only patterns can name a 'hit' group")
+        hits = [g for g in c.groupindex if re.fullmatch(r"hit\d*", g)]
+        if hits and key != "patterns":
+            p.add(file, rid, f"{key}[{i}] has a group named {hits[0]!r}", "only patterns can name a 'hit' group")
         out.append(c)
     return PatternList((c.pattern for c in out), out)
 

@@ -149,6 +149,17 @@ def test_hit_group_near_unless_digits(tmp_path):
     assert spans(check("Code 12 34 56 78", catalogue=cat), "other.digits") == [(5, 16, "12 34 56 78")]
 
 
+def test_each_branch_can_name_its_own_hit_group(tmp_path):
+    # A group name is used once per pattern, so the branches of an alternation name hit, hit2, hit3…: the first
+    # that took part in the match is what is flagged.
+    cat = make_catalogue(tmp_path, rule("test.hits", r"['wechat:\s*(?P<hit>\w+)|line\s+id:\s*(?P<hit2>\w+)|skype\s+\w+']"))
+    assert spans(check("WeChat: kev88", catalogue=cat)) == [(8, 13, "kev88")]
+    assert spans(check("LINE ID: kev_88", catalogue=cat)) == [(9, 15, "kev_88")]
+    assert spans(check("Skype kev", catalogue=cat)) == [(0, 9, "Skype kev")]
+    with pytest.raises(CatalogueError, match="unless\\[0\\] has a group named 'hit2'"):
+        make_catalogue(tmp_path, rule("test.bad", r"['x']", r"unless = ['(?P<hit2>y)']"))
+
+
 def test_overlapping_hits_of_one_rule_merge(tmp_path):
     cat = make_catalogue(tmp_path, rule("test.m", r"['add me on whatsapp', 'whatsapp now']"))
     assert spans(check("please add me on whatsapp now", catalogue=cat)) == [(7, 29, "add me on whatsapp now")]
