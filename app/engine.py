@@ -9,11 +9,12 @@ How a rule's patterns become findings
    are cached (typing re-checks the edited piece and the one before it). Rules anchored to the whole
    message (``\Z``, or ``\A`` first: scope "draft") see the whole draft instead.
 1. Each pattern runs (``finditer``) over the rule's view of the text (app/normalize.py). The hit is the
-   match, or its ``hit`` group when the pattern names one. For speed, a pattern whose every match must
-   contain one of a few literals (found at load time, app/prefilter.py) runs only over the sentences
-   where such a literal occurs, each extended by the sentence before and the sentence after it; a match
-   may therefore cross one sentence end on either side of its literal, not more. (Both sides: a pattern
-   with two required words is gated by the rarer one, and what it finds must not depend on which.) Patterns without such literals see the whole text; they are
+   match, or the first of its ``hit``, ``hit2``, ``hit3``… groups that took part in it. For speed, a
+   pattern whose every match must contain one of a few literals (found at load time, app/prefilter.py)
+   runs only over the sentences where such a literal occurs, each extended by the sentence before and the
+   sentence after it; a match may therefore cross one sentence end on either side of its literal, not
+   more. (Both sides: a pattern with two required words is gated by the rarer one, and what it finds must
+   not depend on which; see ``_matches``.) Patterns without such literals see the whole text; they are
    skipped only when a match is impossible: a case-insensitive pattern whose (ASCII) literals are absent
    from the lower-cased text, or one that needs a character of a non-ASCII class the text lacks (emoji).
    A pattern with word-edge sets (app/prefilter.py ``required_word_sets``: "se" as a whole word in
