@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -73,6 +74,18 @@ _RULE_KEYS = {
 # Keys that only make sense for a rule made of patterns (not for a ``model`` rule).
 _PATTERN_KEYS = ("patterns", "near", "unless", "unless_sets", "digits", "fix", "view")
 _SET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+_HIT_GROUP = re.compile(r"hit\d*")
+
+
+@lru_cache(maxsize=None)
+def hit_groups(pattern: re.Pattern) -> tuple[str, ...]:
+    """The groups of ``pattern`` that name what to flag, in order: ``hit``, then ``hit2``, ``hit3``… (a name can
+    be used once per pattern, so each branch of an alternation names its own). The engine flags the first that
+    took part in a match, or the whole match when there is none; only ``patterns`` may name them."""
+    names = [n for n in pattern.groupindex if _HIT_GROUP.fullmatch(n)]
+    return tuple(sorted(names, key=lambda n: int(n[3:] or 1)))
 
 
 class CatalogueError(ValueError):
@@ -283,7 +296,7 @@ def _compile_list(p: _Problems, file: str, rid: str, key: str, value, required: 
         if c.match("") is not None and key == "patterns":
             p.add(file, rid, f"{key}[{i}] matches the empty string: {pat!r}", "make the pattern consume text")
             continue
-        hits = [g for g in c.groupindex if re.fullmatch(r"hit\d*", g)]
+        hits = hit_groups(c)
         if hits and key != "patterns":
             p.add(file, rid, f"{key}[{i}] has a group named {hits[0]!r}", "only patterns can name a 'hit' group")
         out.append(c)

@@ -80,7 +80,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Sequence
 
-from .catalogue import LANGUAGES, Catalogue, Rule, load_default
+from .catalogue import LANGUAGES, Catalogue, Rule, hit_groups, load_default
 from .langdetect import doc_lang, segments, text_stats
 from .normalize import View, Views, fold_text, join_views, letters_view
 from .prefilter import fold_text as fold_case
@@ -392,7 +392,7 @@ def _rule_hits(rule: Rule, langs, pattern_ids, view: View, vlimit: int, segs, se
     unless: _Unless | None = None
     for pi, windows in pattern_ids:
         pat = patterns[pi]
-        hit_groups = _hit_groups(pat) if pat.groupindex else ()
+        hits_of = hit_groups(pat) if pat.groupindex else ()
         starts = view.starts
         for m in _matches(pat, text, windows, vlimit):
             # The piece owns the matches that start in it (a ``hit`` group may lie in the context after it:
@@ -404,7 +404,7 @@ def _rule_hits(rule: Rule, langs, pattern_ids, view: View, vlimit: int, segs, se
                 ms = starts[ms]
             if ms >= limit:
                 continue
-            for name in hit_groups:
+            for name in hits_of:
                 if m.group(name) is not None:
                     s, e = m.span(name)
                     break
@@ -436,18 +436,6 @@ def _rule_hits(rule: Rule, langs, pattern_ids, view: View, vlimit: int, segs, se
                     continue
             spans.append((ds, de))
     return _merge_overlapping(spans)
-
-
-_HIT_GROUP = re.compile(r"hit\d*")
-
-
-@lru_cache(maxsize=None)
-def _hit_groups(pat: re.Pattern) -> tuple[str, ...]:
-    """The groups of ``pat`` that name what to flag, in order: ``hit``, then ``hit2``, ``hit3``… (a name can be
-    used once per pattern, so each branch of an alternation names its own). The first that took part in a
-    match is the finding; none: the whole match."""
-    names = [n for n in pat.groupindex if _HIT_GROUP.fullmatch(n)]
-    return tuple(sorted(names, key=lambda n: int(n[3:] or 1)))
 
 
 def _drop_explained_model_hits(cat: Catalogue, model_rules: frozenset, by_rule: dict) -> None:

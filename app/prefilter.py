@@ -89,14 +89,19 @@ def literal_cost(lit: str) -> float:
     return 1.0 / (len(lit) ** 2)
 
 
+def set_cost(c) -> float:
+    """How likely a draft holds one of the literals of ``c`` (lower = more selective): their costs summed in
+    sorted order and rounded, so equal sets compare equal whatever order a frozenset iterates in (the hash
+    seed), and the compiled catalogue is the same every build."""
+    return round(sum(literal_cost(x) for x in sorted(c)), 9)
+
+
 def _best(cands):
     cands = [c for c in cands if c is not None]
     if not cands:
         return None
-    # Most selective: the lowest summed likelihood of its literals.
-    # Summed in sorted order and rounded, so the choice (first of equals in the list) does not depend on the
-    # order a frozenset iterates in, i.e. on the hash seed; the compiled catalogue is then the same every build.
-    return min(cands, key=lambda c: (round(sum(literal_cost(x) for x in sorted(c)), 9), len(c)))
+    # Most selective: the lowest summed likelihood of its literals (the first of equals in the list).
+    return min(cands, key=lambda c: (set_cost(c), len(c)))
 
 
 def _seq(items, cf=None, mk=False):
@@ -226,7 +231,7 @@ def required_literal_sets(pattern: str, limit: int = 4, *, fold: bool = False) -
     unique = list(dict.fromkeys(conds))
     if fold:
         unique = [c for c in unique if all(x.isascii() for x in c)]
-    unique.sort(key=lambda c: (round(sum(literal_cost(x) for x in sorted(c)), 9), len(c), sorted(c)))
+    unique.sort(key=lambda c: (set_cost(c), len(c), sorted(c)))
     return unique[:limit]
 
 
@@ -322,7 +327,7 @@ def required_word_sets(pattern: str, limit: int = 2) -> list[tuple[tuple[str, bo
         members = sorted(word_edges(x) for x in c)
         if any(not core for core, _, _ in members) or not any(lb or rb for _, lb, rb in members):
             continue
-        out.append((sum(literal_cost(x) for x in c), tuple(dict.fromkeys(members))))
+        out.append((set_cost(c), tuple(dict.fromkeys(members))))
     out.sort()
     return [m for _, m in out[:limit]]
 
