@@ -157,7 +157,11 @@ class ToneModel:
         return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
     def flags(self, sentence: str) -> bool:
-        """Is ``sentence`` above the threshold (and not a training sentence known to be fine)?"""
+        """Is ``sentence`` above the threshold (and not a training sentence known to be fine)? A one-word sentence
+        written with spaces between words ("Ramos." cut from "Sra. Ramos.", "Danke!") is never flagged: one word
+        says nothing about tone (an insult in one word is the phrase rules' to find)."""
+        if len(sentence.split()) < 2 and _CJK.search(sentence) is None:
+            return False
         return self.logit(sentence) > self.margin and sentence_key(sentence) not in self.known_fine
 
     def flagged_spans(self, text: str) -> list[tuple[int, int]]:

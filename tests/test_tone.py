@@ -274,6 +274,16 @@ def test_no_tone_finding_where_a_phrase_rule_already_flags():
     assert tone.load_model().flags("Perhaps reading is not your strong point.")  # the model alone would flag it
 
 
+def test_a_one_word_sentence_is_never_judged(monkeypatch):
+    """es-bf12: "Hola, Sra. Ramos. Gracias por su compra." cut "Ramos." out as a sentence, and the model flagged a name."""
+    model = tone.load_model()
+    monkeypatch.setattr(model, "margin", -1e9)  # a model that flags every sentence it judges
+    assert not model.flags("Ramos.") and not model.flags("  Danke!  ")
+    assert model.flags("Ramos, really.") and model.flags("请看说明书。")
+    text = "Hola, Sra. Ramos. Gracias por su compra."
+    assert "Ramos." not in [text[a:b] for a, b in model.flagged_spans(text)]
+
+
 def test_known_fine_sentences_stay_silent():
     model = tone.load_model()
     assert len(model.known_fine) < 200
