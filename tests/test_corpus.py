@@ -46,8 +46,10 @@ flagged) and moved in at 13:25. Four more authors, told to use different situati
 ``-ae``, ``-ag`` mixed, ``-af`` clean), were measured with the rules of the start of that session (0.891, 18 of
 287 clean flagged) and once more mid-round (0.901), then moved in; four more (``-ah``, ``-ai``, ``-aj`` mixed,
 ``-ak`` clean; three near-duplicates of main-corpus messages dropped by id) were measured once after their
-round (0.898, 11 of 283 clean flagged) and moved in at 14:50. The holdout now: ``-al``, ``-am``, ``-an`` mixed
-and ``-ao`` clean look-alikes, written while the -ah..-ak misses were being fixed.
+round (0.898, 11 of 283 clean flagged) and moved in at 14:50. After them, each set of four authors (three
+mixed, one clean look-alikes) was written while the previous set's misses were being fixed, measured once and
+moved in: -al..-ao, -ap..-as, -at..-aw, -ax..-az, -bb..-be, -bf..-bi (near-copies of older messages left out by
+id before measuring). The holdout now: ``-bj``, ``-bk``, ``-bl`` mixed and ``-bm`` clean look-alikes.
 
 One JSON object per line::
 
@@ -69,16 +71,18 @@ was expected). The false-alarm rate is the share of clean messages (E = ∅) wit
 Thresholds, main corpus: overall and every language recall ≥ 0.95 and precision ≥ 0.97; every category
 with at least 15 expected occurrences the same; false alarms on clean messages ≤ 2 %. Holdout: overall
 precision ≥ 0.93 and recall ≥ 0.77 (the per-language table is printed, not asserted). Issue 3 asks for
-≥ 0.90 recall on unseen messages. The holdout now (-al, -am, -an: 420 messages, 147 clean; -ao: 140 clean
-look-alikes), measured once on 2026-12-01 at 15:09: recall **0.917** (377/411), precision **0.984**, **3 of 287**
-clean flagged; abusive 68/84, review manipulation 56/65. Before it: -ah..-ak 0.898 / 0.965 (11 of 283 clean
+≥ 0.90 recall on unseen messages. The holdout now (-bj, -bk, -bl: 417 messages, 147 clean; -bm: 140 clean
+look-alikes), measured once on 2026-12-01 at 21:16: recall **0.899** (355/395), precision **0.981**, **4 of 287**
+clean flagged; abusive 59/84. Before it: -bf..-bi 0.882 / 0.981 (3 of 286), -bb..-be 0.903 / 0.989 (4 of 287),
+-ax..-az 0.886 / 0.987 (5 of 287), -at..-aw 0.894 / 0.976 (6 of 285), -ap..-as 0.864 / 0.970 (11 of 282), -al..-ao
+0.917 / 0.984 (3 of 287); -ah..-ak 0.898 / 0.965 (11 of 283 clean
 flagged), -ad..-ag 0.891 with the rules of the session's start and 0.901 mid-round (18 of 287), -aa..-ac 0.910
 (0 of 228; its authors reused one set of situations across the languages), -i/-b/-a 0.872 (5 of 231 clean
 flagged), 0.886 on a second look after the tone model's retraining. Before: -m/-l/-j
 0.850 at the start of the round and 0.861 after it (6 of 209 clean flagged), -p/-o 0.795 and 0.822 (0 of 240), -q
 0.818 / 1.000 (abusive 10/23), -s/-r together 0.814 / 0.986 (abusive 22/42), -t 0.791 (abusive 4/21), -u 0.819,
 -y 0.877, -x 0.871, -w 0.900 on its second look. The phrase rules for veiled abuse carry over to another
-author's wording only in part (abusive 59/85, then 67/84 and 68/84 on the last three sets); the rest is found at
+author's wording only in part (abusive 56 to 68 of about 84 on each of the last eight sets); the rest is found at
 85–100 %. The floors (set when the -t set was the holdout, under what it measured) guard against
 regressions; they are not the goal.
 
