@@ -357,6 +357,7 @@ def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: 
         p.add(file, None, f"unknown top-level key {extra!r}", "rules go in [[rule]] tables, shared pattern lists in [sets]")
     shared_sets = _pattern_sets(p, file, data.get("sets", {}))
     used_sets: set[str] = set()
+    unless_writer: dict[str, str] = {}  # an unless pattern of this file -> the first rule that writes it
     entries = data.get("rule", [])
     if not isinstance(entries, list):
         p.add(file, None, "'rule' is not an array of tables", "write each rule as [[rule]]")
@@ -405,6 +406,13 @@ def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: 
         patterns = _compile_list(p, file, rid, "patterns", e.get("patterns"), model is None)
         near = _compile_list(p, file, rid, "near", e.get("near"), False)
         unless_src = e.get("unless")
+        if isinstance(unless_src, list):
+            # An exemption two rules need is written once, in [sets]: a copy in each would be fixed in one only.
+            for pat in dict.fromkeys(x for x in unless_src if isinstance(x, str)):
+                other = unless_writer.setdefault(pat, rid)
+                if other != rid:
+                    p.add(file, rid, f"unless pattern {pat[:60]!r} is also written by rule {other!r}",
+                          "move it into this file's [sets] table and name the set in both rules with unless_sets")
         names = e.get("unless_sets")
         if names is not None:
             if not isinstance(names, list) or not all(isinstance(x, str) for x in names):

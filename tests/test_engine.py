@@ -321,6 +321,8 @@ def _error(tmp_path, rules, categories=CATEGORIES):
         ("[sets]\nquotes = ['(']\n" + rule("test.a", "['x']", 'unless_sets = ["quotes"]'), "unless[0] does not compile"),
         ("[sets]\nQuotes = ['q']\n" + rule("test.a", "['x']"), "set name 'Quotes'"),
         ("[sets]\nquotes = []\n" + rule("test.a", "['x']", 'unless_sets = ["quotes"]'), "must be a non-empty list"),
+        (rule("test.a", "['x']", "unless = ['q']") + rule("test.b", "['y']", "unless = ['q']"),
+         "unless pattern 'q' is also written by rule 'test.a'"),
     ],
 )
 def test_loader_names_file_rule_and_fix(tmp_path, rules, expect):

@@ -129,19 +129,3 @@ def test_fixed_bad_example_passes(rule, i, example):
         f"findings:\n{_describe(after, fixed)}"
     )
 
-
-def test_no_unless_pattern_is_written_in_two_rules_of_a_file():
-    # An exemption two rules of one file need is written once, in the file's [sets] table, and named by each rule
-    # through unless_sets (docs/ARCHITECTURE.md): a copy in each rule would be fixed in one place and not the other.
-    import tomllib
-    from collections import defaultdict
-    from pathlib import Path
-
-    repeated = []
-    for path in sorted((Path(app.__file__).resolve().parents[1] / "rules").glob("*.toml")):
-        users = defaultdict(list)
-        for rule in tomllib.loads(path.read_text("utf-8")).get("rule", []):
-            for pattern in set(rule.get("unless", [])):
-                users[pattern].append(rule["id"])
-        repeated += [f"{path.name}: {', '.join(ids)} each write {p[:60]!r}…" for p, ids in users.items() if len(ids) > 1]
-    assert not repeated, "move these into the file's [sets] and name them with unless_sets:\n" + "\n".join(repeated)
