@@ -57,6 +57,8 @@ _SENTENCE_END = re.compile(
     r"[.!?…。！？\n](?:(?<=[.!?…])(?!(?:(?<=\b[Nn][orº]\.)|(?<=\b[Nn]\.)|(?<=\b[Cc]a\.)|(?<=\b(?:[Ee]nv|[Nn]úm)\.)"
     r"|(?<=\b(?:[Aa]rt|[Rr]ef|[Nn]um)\.)|(?<=\b(?:[Aa]prox|[Uu]ngef)\.)|(?<=\b[Aa]pprox\.))\s+[\d#])"
     r"[.!?…]*(?=\s|$)|(?<=[。！？])[。！？]*|(?<=\n))")
+# A token that is a word (holds a letter or digit), not a lone "?" or "!" set off by a space as French writes them.
+_WORDLIKE = re.compile(r"[^\W_]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
@@ -158,9 +160,10 @@ class ToneModel:
 
     def flags(self, sentence: str) -> bool:
         """Is ``sentence`` above the threshold (and not a training sentence known to be fine)? A one-word sentence
-        written with spaces between words ("Ramos." cut from "Sra. Ramos.", "Danke!") is never flagged: one word
-        says nothing about tone (an insult in one word is the phrase rules' to find)."""
-        if len(sentence.split()) < 2 and _CJK.search(sentence) is None:
+        written with spaces between words ("Ramos." cut from "Sra. Ramos.", "Danke!", French "Merci !" whose "!" is a
+        token of its own) is never flagged: one word says nothing about tone (an insult in one word is the phrase
+        rules' to find)."""
+        if _CJK.search(sentence) is None and sum(1 for tok in sentence.split() if _WORDLIKE.search(tok)) < 2:
             return False
         return self.logit(sentence) > self.margin and sentence_key(sentence) not in self.known_fine
 

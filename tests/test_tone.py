@@ -275,10 +275,13 @@ def test_no_tone_finding_where_a_phrase_rule_already_flags():
 
 
 def test_a_one_word_sentence_is_never_judged(monkeypatch):
-    """es-bf12: "Hola, Sra. Ramos. Gracias por su compra." cut "Ramos." out as a sentence, and the model flagged a name."""
+    """es-bf12: "Hola, Sra. Ramos. Gracias por su compra." cut "Ramos." out as a sentence, and the model flagged a name.
+    fr-bl18: "content ? un petit avis svp." flagged "content ?" (French spaces "?" and "!" off from the word)."""
     model = tone.load_model()
     monkeypatch.setattr(model, "margin", -1e9)  # a model that flags every sentence it judges
     assert not model.flags("Ramos.") and not model.flags("  Danke!  ")
+    # fr-bl18: French sets "?" and "!" off with a space; "content ?" is still one word.
+    assert not model.flags("content ?") and not model.flags("Merci !") and not model.flags("— Super ! —")
     assert model.flags("Ramos, really.") and model.flags("请看说明书。")
     text = "Hola, Sra. Ramos. Gracias por su compra."
     assert "Ramos." not in [text[a:b] for a, b in model.flagged_spans(text)]
