@@ -49,7 +49,7 @@ flagged) and moved in at 13:25. Four more authors, told to use different situati
 round (0.898, 11 of 283 clean flagged) and moved in at 14:50. After them, each set of four authors (three
 mixed, one clean look-alikes) was written while the previous set's misses were being fixed, measured once and
 moved in: -al..-ao, -ap..-as, -at..-aw, -ax..-az, -bb..-be, -bf..-bi, -bj..-bm (near-copies of older messages left
-out by id before measuring). The holdout next: ``-bn``, ``-bo``, ``-bp`` mixed and ``-bq`` clean look-alikes.
+out by id before measuring). The holdout now: ``-bn``, ``-bo``, ``-bp`` mixed and ``-bq`` clean look-alikes.
 
 One JSON object per line::
 
@@ -71,10 +71,10 @@ was expected). The false-alarm rate is the share of clean messages (E = ∅) wit
 Thresholds, main corpus: overall and every language recall ≥ 0.95 and precision ≥ 0.97; every category
 with at least 15 expected occurrences the same; false alarms on clean messages ≤ 2 %. Holdout: overall
 precision ≥ 0.93 and recall ≥ 0.77 (the per-language table is printed, not asserted). Issue 3 asks for
-≥ 0.90 recall on unseen messages. The last holdout (-bj, -bk, -bl: 417 messages, 147 clean; -bm: 140 clean
-look-alikes), measured once on 2026-12-01 at 21:16: recall **0.899** (355/395), precision **0.981**, **4 of 287**
-clean flagged; abusive 59/84 (0.901 / 0.986, 2 of 287, on a second look after two phrase classes written from
-main-corpus misses and a retrain of the tone model). Before it: -bf..-bi 0.882 / 0.981 (3 of 286), -bb..-be 0.903 / 0.989 (4 of 287),
+≥ 0.90 recall on unseen messages. The holdout now (-bn, -bo, -bp: 415 messages, 141 clean; -bq: 140 clean
+look-alikes; five near-copies of older messages left out by id before measuring), measured once on 2026-12-01 at
+23:11: recall **0.905** (379/419), precision **0.977**, **2 of 281** clean flagged; abusive 64/85. Before it: -bj..-bm
+0.899 / 0.981 (4 of 287; 0.901 on a second look after two phrase classes written from main-corpus misses), -bf..-bi 0.882 / 0.981 (3 of 286), -bb..-be 0.903 / 0.989 (4 of 287),
 -ax..-az 0.886 / 0.987 (5 of 287), -at..-aw 0.894 / 0.976 (6 of 285), -ap..-as 0.864 / 0.970 (11 of 282), -al..-ao
 0.917 / 0.984 (3 of 287); -ah..-ak 0.898 / 0.965 (11 of 283 clean
 flagged), -ad..-ag 0.891 with the rules of the session's start and 0.901 mid-round (18 of 287), -aa..-ac 0.910
