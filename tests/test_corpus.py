@@ -48,8 +48,9 @@ flagged) and moved in at 13:25. Four more authors, told to use different situati
 ``-ak`` clean; three near-duplicates of main-corpus messages dropped by id) were measured once after their
 round (0.898, 11 of 283 clean flagged) and moved in at 14:50. After them, each set of four authors (three
 mixed, one clean look-alikes) was written while the previous set's misses were being fixed, measured once and
-moved in: -al..-ao, -ap..-as, -at..-aw, -ax..-az, -bb..-be, -bf..-bi, -bj..-bm (near-copies of older messages left
-out by id before measuring). The holdout now: ``-bn``, ``-bo``, ``-bp`` mixed and ``-bq`` clean look-alikes.
+moved in: -al..-ao, -ap..-as, -at..-aw, -ax..-az, -bb..-be, -bf..-bi, -bj..-bm, -bn..-bq (near-copies of older
+messages left out by id before measuring). The holdout next: ``-br``, ``-bs``, ``-bt`` mixed and ``-bu`` clean
+look-alikes.
 
 One JSON object per line::
 
@@ -71,7 +72,7 @@ was expected). The false-alarm rate is the share of clean messages (E = ∅) wit
 Thresholds, main corpus: overall and every language recall ≥ 0.95 and precision ≥ 0.97; every category
 with at least 15 expected occurrences the same; false alarms on clean messages ≤ 2 %. Holdout: overall
 precision ≥ 0.93 and recall ≥ 0.77 (the per-language table is printed, not asserted). Issue 3 asks for
-≥ 0.90 recall on unseen messages. The holdout now (-bn, -bo, -bp: 415 messages, 141 clean; -bq: 140 clean
+≥ 0.90 recall on unseen messages. The last holdout (-bn, -bo, -bp: 415 messages, 141 clean; -bq: 140 clean
 look-alikes; five near-copies of older messages left out by id before measuring), measured once on 2026-12-01 at
 23:11: recall **0.905** (379/419), precision **0.977**, **2 of 281** clean flagged; abusive 64/85. Before it: -bj..-bm
 0.899 / 0.981 (4 of 287; 0.901 on a second look after two phrase classes written from main-corpus misses), -bf..-bi 0.882 / 0.981 (3 of 286), -bb..-be 0.903 / 0.989 (4 of 287),
@@ -119,7 +120,7 @@ HOLDOUT_MIN_PER_LANG = 15
 HOLDOUT_CLEAN_SHARE = (0.30, 0.60)  # up to 60 %: the holdout may carry a clean look-alike set (-n) beside the mixed ones
 NEAR_DUPLICATE_RATIO = 0.85
 
-ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|(?:[huvwxyztsrqponkgfemljiba]|a[a-z]|b[a-m])\d{{2}})", True: r"{lang}-b[n-q]\d{{2}}"}
+ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|(?:[huvwxyztsrqponkgfemljiba]|a[a-z]|b[a-q])\d{{2}})", True: r"{lang}-b[r-u]\d{{2}}"}
 
 
 # ── the corpus files themselves ─────────────────────────────────────────────────────────────────────
