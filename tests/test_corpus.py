@@ -48,9 +48,9 @@ flagged) and moved in at 13:25. Four more authors, told to use different situati
 ``-ak`` clean; three near-duplicates of main-corpus messages dropped by id) were measured once after their
 round (0.898, 11 of 283 clean flagged) and moved in at 14:50. After them, each set of four authors (three
 mixed, one clean look-alikes) was written while the previous set's misses were being fixed, measured once and
-moved in: -al..-ao, -ap..-as, -at..-aw, -ax..-az, -bb..-be, -bf..-bi, -bj..-bm, -bn..-bq (near-copies of older
-messages left out by id before measuring). The holdout now: ``-br``, ``-bs``, ``-bt`` mixed and ``-bu`` clean
-look-alikes.
+moved in: -al..-ao, -ap..-as, -at..-aw, -ax..-az, -bb..-be, -bf..-bi, -bj..-bm, -bn..-bq, -br..-bu (near-copies
+of older messages left out by id before measuring). The holdout next: ``-bv``, ``-bw``, ``-bx`` mixed and ``-by``
+clean look-alikes.
 
 One JSON object per line::
 
@@ -72,7 +72,7 @@ was expected). The false-alarm rate is the share of clean messages (E = ∅) wit
 Thresholds, main corpus: overall and every language recall ≥ 0.95 and precision ≥ 0.97; every category
 with at least 15 expected occurrences the same; false alarms on clean messages ≤ 2 %. Holdout: overall
 precision ≥ 0.93 and recall ≥ 0.77 (the per-language table is printed, not asserted). Issue 3 asks for
-≥ 0.90 recall on unseen messages. The holdout now (-br, -bs, -bt: 420 messages, 128 clean; -bu: 140 clean
+≥ 0.90 recall on unseen messages. The last holdout (-br, -bs, -bt: 420 messages, 128 clean; -bu: 140 clean
 look-alikes), measured once on 2026-12-01 at 23:45: recall **0.892** (363/407), precision **0.976**, **7 of 268**
 clean flagged; abusive 59/84. Before it: -bn..-bq 0.905 / 0.977 (2 of 281; five near-copies of older messages left
 out by id before measuring), -bj..-bm
@@ -121,7 +121,7 @@ HOLDOUT_MIN_PER_LANG = 15
 HOLDOUT_CLEAN_SHARE = (0.30, 0.60)  # up to 60 %: the holdout may carry a clean look-alike set (-n) beside the mixed ones
 NEAR_DUPLICATE_RATIO = 0.85
 
-ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|(?:[huvwxyztsrqponkgfemljiba]|a[a-z]|b[a-q])\d{{2}})", True: r"{lang}-b[r-u]\d{{2}}"}
+ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|(?:[huvwxyztsrqponkgfemljiba]|a[a-z]|b[a-u])\d{{2}})", True: r"{lang}-b[v-y]\d{{2}}"}
 
 
 # ── the corpus files themselves ─────────────────────────────────────────────────────────────────────
