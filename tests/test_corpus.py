@@ -49,7 +49,7 @@ flagged) and moved in at 13:25. Four more authors, told to use different situati
 round (0.898, 11 of 283 clean flagged) and moved in at 14:50. After them, each set of four authors (three
 mixed, one clean look-alikes) was written while the previous set's misses were being fixed, measured once and
 moved in: -al..-ao, -ap..-as, -at..-aw, -ax..-az, -bb..-be, -bf..-bi, -bj..-bm, -bn..-bq, -br..-bu (near-copies
-of older messages left out by id before measuring). The holdout next: ``-bv``, ``-bw``, ``-bx`` mixed and ``-by``
+of older messages left out by id before measuring). The holdout now: ``-bv``, ``-bw``, ``-bx`` mixed and ``-by``
 clean look-alikes.
 
 One JSON object per line::
@@ -72,9 +72,10 @@ was expected). The false-alarm rate is the share of clean messages (E = ∅) wit
 Thresholds, main corpus: overall and every language recall ≥ 0.95 and precision ≥ 0.97; every category
 with at least 15 expected occurrences the same; false alarms on clean messages ≤ 2 %. Holdout: overall
 precision ≥ 0.93 and recall ≥ 0.77 (the per-language table is printed, not asserted). Issue 3 asks for
-≥ 0.90 recall on unseen messages. The last holdout (-br, -bs, -bt: 420 messages, 128 clean; -bu: 140 clean
-look-alikes), measured once on 2026-12-01 at 23:45: recall **0.892** (363/407), precision **0.976**, **7 of 268**
-clean flagged; abusive 59/84. Before it: -bn..-bq 0.905 / 0.977 (2 of 281; five near-copies of older messages left
+≥ 0.90 recall on unseen messages. The holdout now (-bv, -bw, -bx: 415 messages, 142 clean; -by: 140 clean
+look-alikes; five near-copies of older messages left out by id before measuring), measured once on 2026-12-02 at
+00:18: recall **0.895** (348/389), precision **0.975**, **7 of 282** clean flagged; abusive 64/84. Before it: -br..-bu
+0.892 / 0.976 (7 of 268), -bn..-bq 0.905 / 0.977 (2 of 281; five near-copies of older messages left
 out by id before measuring), -bj..-bm
 0.899 / 0.981 (4 of 287; 0.901 on a second look after two phrase classes written from main-corpus misses), -bf..-bi 0.882 / 0.981 (3 of 286), -bb..-be 0.903 / 0.989 (4 of 287),
 -ax..-az 0.886 / 0.987 (5 of 287), -at..-aw 0.894 / 0.976 (6 of 285), -ap..-as 0.864 / 0.970 (11 of 282), -al..-ao
