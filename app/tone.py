@@ -59,6 +59,19 @@ _SENTENCE_END = re.compile(
     r"[.!?…]*(?=\s|$)|(?<=[。！？])[。！？]*|(?<=\n))")
 # A token that is a word (holds a letter or digit), not a lone "?" or "!" set off by a space as French writes them.
 _WORDLIKE = re.compile(r"[^\W_]")
+
+
+def _two_words(sentence: str) -> bool:
+    """Does ``sentence`` hold at least two words? (It stops at the second: a keystroke judges every sentence.)"""
+    seen = 0
+    for tok in sentence.split():
+        if _WORDLIKE.search(tok) is not None:
+            seen += 1
+            if seen == 2:
+                return True
+    return False
+
+
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
@@ -163,7 +176,7 @@ class ToneModel:
         written with spaces between words ("Ramos." cut from "Sra. Ramos.", "Danke!", French "Merci !" whose "!" is a
         token of its own) is never flagged: one word says nothing about tone (an insult in one word is the phrase
         rules' to find)."""
-        if _CJK.search(sentence) is None and sum(1 for tok in sentence.split() if _WORDLIKE.search(tok)) < 2:
+        if _CJK.search(sentence) is None and not _two_words(sentence):
             return False
         return self.logit(sentence) > self.margin and sentence_key(sentence) not in self.known_fine
 
