@@ -259,7 +259,7 @@ function copyApp(src, dst) {
     if (name === "__pycache__") continue;
     const s = src + "/" + name, d = dst + "/" + name;
     if (fs.statSync(s).isDirectory()) copyApp(s, d);
-    else if (/\.(py|toml|j2)$/.test(name)) py.FS.writeFile(d, fs.readFileSync(s));
+    else if (/\.(py|toml|j2|json)$/.test(name)) py.FS.writeFile(d, fs.readFileSync(s));
   }
 }
 if ("%(app_root)s" !== "%(root)s") copyApp("%(app_root)s/app", proj + "/app");
