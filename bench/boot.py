@@ -41,6 +41,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import build  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import drafts  # noqa: E402  (bench/drafts.py: the pinned drafts, shared with bench/engine.py)
 from tools.serve import make_server  # noqa: E402
 
 CHROMIUM_ARGS = [
@@ -99,22 +102,9 @@ COUNT_JS = "() => performance.getEntriesByName('checker:check').length"
 FRAMES_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
 
-#: Drafts come from the first PINNED messages of each main corpus file (not the holdout): the files only grow at
-#: their end, so the typed and pasted drafts stay the same text while the corpus grows (bench/engine.py does the same).
-PINNED = 1000
-
-
 def corpus_messages(*, lang: str | None = None) -> list[str]:
-    out: list[str] = []
-    for path in sorted((ROOT / "tests" / "corpus").glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines()[:PINNED]:
-            try:
-                record = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(record, dict) and isinstance(record.get("text"), str) and lang in (None, record.get("lang")):
-                out.append(record["text"])
-    return out or [
+    """The pinned corpus messages (bench/drafts.py), or one fallback message."""
+    return drafts.corpus_messages(lang=lang) or [
         "Hello, thank you for your order 123-1234567-1234567. We are sorry the blender arrived with a cracked "
         "jar. A replacement ships tomorrow with DHL; the tracking number will appear in Your Orders."
     ]
@@ -122,12 +112,7 @@ def corpus_messages(*, lang: str | None = None) -> list[str]:
 
 def draft_of(length: int, messages: list[str], *, stride: int = 1) -> str:
     """Whole messages, in paragraphs, cut at ``length`` characters (stride > 1 mixes languages)."""
-    parts, size, i = [], 0, 0
-    while size < length:
-        parts.append(messages[(i * stride) % len(messages)])
-        size += len(parts[-1]) + 2
-        i += 1
-    return "\n\n".join(parts)[:length]
+    return drafts.join_messages(messages, length, sep="\n\n", stride=stride)
 
 
 def typing_draft() -> str:
@@ -138,7 +123,7 @@ def typing_draft() -> str:
 def paste_draft(length: int) -> str:
     # Pasted text: every language of the corpus, interleaved.
     messages = corpus_messages()
-    return draft_of(length, messages, stride=37 if len(messages) > 37 else 1)
+    return draft_of(length, messages, stride=drafts.stride_for(len(messages)))
 
 
 def cpu_calibration() -> float:

@@ -50,6 +50,9 @@ APP_ROOT = Path(_early_option("--app-root") or ROOT).resolve()
 sys.path.insert(0, str(APP_ROOT))
 
 import app  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import drafts  # noqa: E402  (bench/drafts.py: the pinned drafts, shared with bench/boot.py)
 from app.engine import clear_cache as _clear_cache  # noqa: E402
 from app.engine import default_catalogue as _default_catalogue  # noqa: E402
 
@@ -74,40 +77,16 @@ _FALLBACK = (
 )
 
 
-#: The drafts are cut from the first PINNED messages of each language file. The corpus files only grow at their end
-#: (blind sets are appended), so the drafts stay the same text while the corpus grows and their timings compare
-#: across stops (until 2026-12-01 they were cut from the whole corpus and changed whenever it did).
-PINNED = 1000
-
-
 def corpus_messages(pinned: int | None = None) -> list[str]:
     """The texts of tests/corpus/<lang>.jsonl in file order (the first ``pinned`` of each file when given)."""
-    out: list[str] = []
-    for path in sorted((ROOT / "tests" / "corpus").glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines()[:pinned]:
-            line = line.strip()
-            if line:
-                try:
-                    out.append(json.loads(line)["text"])
-                except (ValueError, KeyError, TypeError):
-                    continue
-    return out
+    return drafts.corpus_messages(pinned)
 
 
 def draft_of(length: int, messages: list[str]) -> str:
-    """A draft of exactly ``length`` characters made of whole corpus messages (cut at the end)."""
+    """A draft of exactly ``length`` characters made of whole corpus messages (cut at the end), languages
+    interleaved (bench/drafts.py)."""
     source = messages or [_FALLBACK]
-    parts: list[str] = []
-    size = 0
-    i = 0
-    # Interleave languages deterministically: stride through the corpus instead of taking one file.
-    stride = 37 if len(source) > 37 else 1
-    while size < length:
-        m = source[(i * stride) % len(source)]
-        parts.append(m)
-        size += len(m) + 1
-        i += 1
-    return " ".join(parts)[:length]
+    return drafts.join_messages(source, length, sep=" ", stride=drafts.stride_for(len(source)))
 
 
 def time_check(text: str, n: int) -> dict:
@@ -387,8 +366,8 @@ def main(argv: list[str] | None = None) -> int:
             "messages_per_s": round(len(messages) / best, 1),
             "cpu_ms_per_message": round(best * 1000 / len(messages), 4),
         }
-    pinned = corpus_messages(PINNED)
-    result["drafts_from"] = f"the first {PINNED} messages of each corpus file ({len(pinned)})"
+    pinned = corpus_messages(drafts.PINNED)
+    result["drafts_from"] = f"the first {drafts.PINNED} messages of each corpus file ({len(pinned)})"
     result["catalogue"] = cold_start(draft_of(1000, pinned))
     result["drafts"] = [
         time_check(draft_of(n, pinned), runs) for n, runs in ((1000, 200), (4000, 50), (20000, 10), (100000, 3))
