@@ -7,7 +7,8 @@ own examples; the weights are data, ``app/tone_model.json``), so that wording no
 still be pointed out. It is pure Python (no NumPy): it runs in the page (Pyodide) as on CPython.
 
 Features (``grams``; the trainer uses this very function): the sentence is NFKC-normalised and case-folded,
-digits become ``0``; each white-space-separated token is padded with one space on each side and every
+digits become ``0``, quotations of three words or more are left out (``without_quotes``: the buyer's words
+quoted back are not the seller's tone); each white-space-separated token is padded with one space on each side and every
 character n-gram of it for n in ``NGRAMS`` (2–5) is a feature; a Chinese or Japanese sentence, written
 without spaces, is one long token, so its n-grams run across the words, and each of its CJK characters is a
 feature too. Features are binary and the vector is L2-normalised over *all* the sentence's n-grams (known to
@@ -34,7 +35,7 @@ from itertools import repeat
 from operator import add
 from pathlib import Path
 
-__all__ = ["KNOWN_MODELS", "NGRAMS", "ToneModel", "grams", "load_model", "model_path", "sentence_spans"]
+__all__ = ["KNOWN_MODELS", "NGRAMS", "ToneModel", "grams", "load_model", "model_path", "sentence_spans", "without_quotes"]
 
 #: Model names a rule may declare (``model = "tone"`` in rules/*.toml); each is ``app/<name>_model.json``.
 KNOWN_MODELS = ("tone",)
@@ -73,6 +74,30 @@ def _two_words(sentence: str) -> bool:
 
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+# Quoted speech is left out of a sentence's features: the buyer's words quoted back ("Vous nous écrivez : « Vous
+# êtes des incompétents … »", 「最低の店」とのご指摘) are not the seller's tone. A quotation holds at least
+# QUOTE_MIN_WORDS words or QUOTE_MIN_CJK CJK characters; shorter ones stay (scare quotes, 'your "expert" opinion',
+# are the seller's own sarcasm). An opening mark left open runs to the sentence's end: sentences are cut at the full
+# stop inside the quotation, before its closing mark.
+_QUOTE_START = re.compile(r'[«“„「『"]')
+_QUOTED = re.compile(r'«[^«»\n]*(?:»|$)|“[^“”\n]*(?:”|$)|„[^„“”\n]*(?:[“”]|$)|「[^「」\n]*(?:」|$)|『[^『』\n]*(?:』|$)'
+                     r'|"[^"\n]*(?:"|$)')
+QUOTE_MIN_WORDS = 3
+QUOTE_MIN_CJK = 5
+
+
+def _unquote(m: re.Match) -> str:
+    body = m.group()
+    words = sum(1 for tok in body.split() if _WORDLIKE.search(tok) is not None)  # « a b »: two words, four tokens
+    if words >= QUOTE_MIN_WORDS or len(_CJK.findall(body)) >= QUOTE_MIN_CJK:
+        return " "
+    return body
+
+
+def without_quotes(text: str) -> str:
+    """``text`` with its quotations (see ``_QUOTED``) replaced by a space."""
+    return text if _QUOTE_START.search(text) is None else _QUOTED.sub(_unquote, text)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -120,7 +145,7 @@ _MEMO_SIZE = 30000
 
 def grams(sentence: str) -> set[str]:
     """The features of one sentence (see the module docstring)."""
-    t = _DIGITS.sub("0", unicodedata.normalize("NFKC", sentence[:MAX_CHARS]).casefold())
+    t = without_quotes(_DIGITS.sub("0", unicodedata.normalize("NFKC", sentence[:MAX_CHARS]).casefold()))
     out: set[str] = set()
     memo = _memo
     for tok in t.split():

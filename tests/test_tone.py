@@ -309,3 +309,25 @@ def test_missing_model_file_reports_nothing(monkeypatch, tmp_path):
     monkeypatch.setattr(tone, "model_path", lambda name="tone": tmp_path / "none.json")
     monkeypatch.setattr(tone, "_loaded", {})
     assert tone.load_model() is None
+
+
+@pytest.mark.parametrize("quoted, bare", [
+    # the buyer's words quoted back, the closing mark after the sentence's end (as sentence_spans cuts it)
+    ("Monsieur, vous nous écrivez : « Vous êtes des incompétents, c'est la troisième fois que ça arrive.",
+     "Monsieur, vous nous écrivez :"),
+    ('You wrote "this is the worst shop on Amazon" and we understand your frustration.',
+     "You wrote and we understand your frustration."),
+    ("Sie schreiben: „Sie sind Betrüger und Lügner“. Wir prüfen das.", "Sie schreiben: . Wir prüfen das."),
+    ("お客様から「最低の店だ、二度と買わない」とのご指摘をいただきました。", "お客様から とのご指摘をいただきました。"),
+])
+def test_quoted_speech_is_not_the_sellers_tone(quoted, bare):
+    assert tone.grams(quoted) == tone.grams(bare)
+
+
+@pytest.mark.parametrize("sentence", [
+    'Your "expert" opinion is noted.',           # scare quotes: one or two words stay (the seller's own sarcasm)
+    "Thanks for the « quick feedback » today.",
+    "「最低」とは何でしょうか。",                   # fewer than five CJK characters
+])
+def test_short_quotes_stay_in_the_features(sentence):
+    assert tone.without_quotes(sentence) == sentence

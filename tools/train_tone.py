@@ -377,6 +377,7 @@ def train(data: list[Sample], params=PARAMS, log=None) -> dict:
 #: What of app/tone.py makes the features and the sentences the model is trained on: these functions and
 #: module-level names, compared by their syntax tree (``code_digest``).
 TONE_FEATURE_NAMES = ("NGRAMS", "MIN_CHARS", "MAX_CHARS", "_DIGITS", "_SENTENCE_END", "_CJK",
+                      "_WORDLIKE", "_QUOTE_START", "_QUOTED", "QUOTE_MIN_WORDS", "QUOTE_MIN_CJK", "_unquote", "without_quotes",
                       "sentence_spans", "sentence_key", "_token_grams", "grams")
 
 
