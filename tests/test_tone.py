@@ -107,11 +107,14 @@ def test_firm_look_alike_sets_are_in_the_corpus():
     """The trainer weighs and calibrates on the clean look-alike sets by id letter: they must exist."""
     messages = train_tone.load_corpus()
     for letter in train_tone.FIRM_LETTERS:
-        clean = [m for m in messages if m.id[3:4] == letter and not m.expect]
+        clean = [m for m in messages if train_tone.set_code(m.id) == letter and not m.expect]
         assert len(clean) >= 50, f"clean look-alike set -{letter}: {len(clean)} messages"
     data = train_tone.samples(messages, engine.default_catalogue())
-    firm = {s.weight for s in data if s.corpus and not s.y and s.key[3:4] in train_tone.FIRM_LETTERS}
+    firm = {s.weight for s in data if s.corpus and not s.y and train_tone.set_code(s.key) in train_tone.FIRM_LETTERS}
     assert firm == {train_tone.PARAMS["firm_weight"]}
+    # a two-letter set is not the one-letter set it starts with (-cc, -ca are not the firm set -c)
+    assert train_tone.set_code("de-cc07") == "cc" and train_tone.set_code("de-c07") == "c" and train_tone.set_code("de-017") == ""
+    assert {s.weight for s in data if s.corpus and not s.y and len(train_tone.set_code(s.key)) == 2} == {1.0}
 
 
 def test_training_only_messages_are_well_formed():

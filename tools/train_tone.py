@@ -111,6 +111,12 @@ PARAMS = {
 FIRM_LETTERS = ("n", "g", "z", "c", "d", "j")
 
 
+def set_code(message_id: str) -> str:
+    """The letters of an id's set, between the language and the number: "n" for "de-n07", "cc" for "de-cc07"
+    (two-letter sets such as -ca, -cc are other authors' sets than -c, whatever their first letter)."""
+    return message_id[3:].rstrip("0123456789")
+
+
 @dataclass(frozen=True)
 class Sample:
     text: str
@@ -195,7 +201,7 @@ def samples(messages, catalogue, params=PARAMS) -> list[Sample]:
                 weight = 1.0 if hit or params["positives"] != "flagged" else params["other_weight"]
                 out.append(Sample(m.text[s:e], 1, weight, m.id, True, hit))
         else:
-            firm = params.get("firm_weight", 1.0) if not m.expect and m.id[3:4] in FIRM_LETTERS else 1.0
+            firm = params.get("firm_weight", 1.0) if not m.expect and set_code(m.id) in FIRM_LETTERS else 1.0
             for s, e in spans:
                 out.append(Sample(m.text[s:e], 0, firm, m.id, True))
     return out
@@ -336,7 +342,7 @@ def train(data: list[Sample], params=PARAMS, log=None) -> dict:
     # The firm look-alike sets' messages (FIRM_LETTERS): the highest out-of-fold logit of each message's sentences.
     firm_top: dict[str, float] = {}
     for z, s in zip(oof, data):
-        if s.corpus and not s.y and s.key[3:4] in FIRM_LETTERS:
+        if s.corpus and not s.y and set_code(s.key) in FIRM_LETTERS:
             firm_top[s.key] = max(firm_top.get(s.key, -1e9), z)
     firm_msgs = list(firm_top.values()) or [0.0]
     for f in (0.01, 0.015, 0.02, 0.03):
