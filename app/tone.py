@@ -79,10 +79,11 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # êtes des incompétents … »", 「最低の店」とのご指摘) are not the seller's tone. A quotation holds at least
 # QUOTE_MIN_WORDS words or QUOTE_MIN_CJK CJK characters; shorter ones stay (scare quotes, 'your "expert" opinion',
 # are the seller's own sarcasm). An opening mark left open runs to the sentence's end: sentences are cut at the full
-# stop inside the quotation, before its closing mark.
+# stop inside the quotation, before its closing mark. A straight double quote after a digit is an inch mark ('a 27"
+# monitor'), not a quotation.
 _QUOTE_START = re.compile(r'[«“„「『"]')
 _QUOTED = re.compile(r'«[^«»\n]*(?:»|$)|“[^“”\n]*(?:”|$)|„[^„“”\n]*(?:[“”]|$)|「[^「」\n]*(?:」|$)|『[^『』\n]*(?:』|$)'
-                     r'|"[^"\n]*(?:"|$)')
+                     r'|(?<!\d)"[^"\n]*(?:"|$)')  # not the inch mark of 27" (digits are 0 here)
 QUOTE_MIN_WORDS = 3
 QUOTE_MIN_CJK = 5
 

@@ -331,6 +331,7 @@ def test_quoted_speech_is_not_the_sellers_tone(quoted, bare):
     'Your "expert" opinion is noted.',           # scare quotes: one or two words stay (the seller's own sarcasm)
     "Thanks for the « quick feedback » today.",
     "「最低」とは何でしょうか。",                   # fewer than five CJK characters
+    'Your 27" monitor works fine, so you clearly dropped it yourself.',  # an inch mark opens no quotation
 ])
 def test_short_quotes_stay_in_the_features(sentence):
     assert tone.without_quotes(sentence) == sentence
