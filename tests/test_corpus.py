@@ -48,8 +48,8 @@ flagged) and moved in at 13:25. Four more authors, told to use different situati
 ``-ak`` clean; three near-duplicates of main-corpus messages dropped by id) were measured once after their
 round (0.898, 11 of 283 clean flagged) and moved in at 14:50. After them, each set of four authors (three
 mixed, one clean look-alikes) was written while the previous set's misses were being fixed, measured once and
-moved in: -al..-ao, -ap..-as, -at..-aw, -ax..-az, -bb..-be, -bf..-bi, -bj..-bm, -bn..-bq, -br..-bu, -bv..-by, -bz..-cc (near-copies
-of older messages left out by id before measuring). The holdout now: ``-cd``, ``-ce``, ``-cf`` mixed and ``-cg``
+moved in: -al..-ao, -ap..-as, -at..-aw, -ax..-az, -bb..-be, -bf..-bi, -bj..-bm, -bn..-bq, -br..-bu, -bv..-by, -bz..-cc, -cd..-cg (near-copies
+of older messages left out by id before measuring). The holdout now: ``-ch``, ``-ci``, ``-cj`` mixed and ``-ck``
 clean look-alikes.
 
 One JSON object per line::
@@ -72,8 +72,9 @@ was expected). The false-alarm rate is the share of clean messages (E = ∅) wit
 Thresholds, main corpus: overall and every language recall ≥ 0.95 and precision ≥ 0.97; every category
 with at least 15 expected occurrences the same; false alarms on clean messages ≤ 2 %. Holdout: overall
 precision ≥ 0.93 and recall ≥ 0.77 (the per-language table is printed, not asserted). Issue 3 asks for
-≥ 0.90 recall on unseen messages. The holdout now (-cd, -ce, -cf: 414 messages, 146 clean; -cg: 140 clean
-look-alikes; six near-copies of older messages left out by id before measuring), measured once on 2026-12-02 at
+≥ 0.90 recall on unseen messages. The holdout now (-ch, -ci, -cj mixed, -ck clean look-alikes) is written by four
+new blind authors; the one before it (-cd, -ce, -cf: 414 messages, 146 clean; -cg: 140 clean
+look-alikes; six near-copies of older messages left out by id before measuring; moved in at 04:25), measured once on 2026-12-02 at
 03:18: recall **0.921** (363/394), precision **0.989**, **3 of 286** clean flagged; abusive 63/84. Before it: -bz..-cc
 (416 + 140 messages; four near-copies left out; moved in at 02:25), measured once at 02:22: recall **0.912** (372/408), precision **0.974**, **5 of 275** clean flagged; abusive 63/84. Before it: -bv..-by
 (415 + 140 messages; five near-copies left out; moved in at 01:30), measured once at 00:18: recall **0.895** (348/389), precision **0.975**, **7 of 282** clean flagged; abusive 64/84. Before it: -br..-bu
@@ -124,7 +125,7 @@ HOLDOUT_MIN_PER_LANG = 15
 HOLDOUT_CLEAN_SHARE = (0.30, 0.60)  # up to 60 %: the holdout may carry a clean look-alike set (-n) beside the mixed ones
 NEAR_DUPLICATE_RATIO = 0.85
 
-ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|(?:[huvwxyztsrqponkgfemljiba]|a[a-z]|b[a-z]|c[a-c])\d{{2}})", True: r"{lang}-c[d-g]\d{{2}}"}
+ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|(?:[huvwxyztsrqponkgfemljiba]|a[a-z]|b[a-z]|c[a-g])\d{{2}})", True: r"{lang}-c[h-k]\d{{2}}"}
 
 
 # ── the corpus files themselves ─────────────────────────────────────────────────────────────────────
