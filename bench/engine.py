@@ -228,20 +228,11 @@ def calibration_us() -> float:
 
 _PYODIDE_RUNNER = """
 import fs from "node:fs";
-import { loadProject } from "%(root)s/tools/pyodide-project.mjs";
+import { loadProject, copyTree, isAppFile } from "%(root)s/tools/pyodide-project.mjs";
 
 const { py, proj } = await loadProject();
 // --app-root: the app of another checkout replaces this one's (same file names are overwritten).
-function copyApp(src, dst) {
-  py.FS.mkdirTree(dst);
-  for (const name of fs.readdirSync(src)) {
-    if (name === "__pycache__") continue;
-    const s = src + "/" + name, d = dst + "/" + name;
-    if (fs.statSync(s).isDirectory()) copyApp(s, d);
-    else if (/\.(py|toml|j2|json)$/.test(name)) py.FS.writeFile(d, fs.readFileSync(s));
-  }
-}
-if ("%(app_root)s" !== "%(root)s") copyApp("%(app_root)s/app", proj + "/app");
+if ("%(app_root)s" !== "%(root)s") copyTree(py, "%(app_root)s/app", proj + "/app", isAppFile);
 // --rules: the project's rules are those of the run (the TOML loading figure reads them).
 if ("%(rules)s") {
   for (const name of py.FS.readdir(proj + "/rules")) if (name.endsWith(".toml")) py.FS.unlink(proj + "/rules/" + name);

@@ -8,7 +8,13 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-function copyTree(py, src, dst, keep) {
+// The files of app/ the page runs: Python, the rewrites and templates, and .json (app/tone_model.json, the
+// tone model the page ships: without it the model rule finds nothing and costs nothing, and Pyodide timings
+// leave out its share).
+export const isAppFile = (name) => /\.(py|toml|j2|json)$/.test(name);
+
+// Copy the tree ``src`` (host) to ``dst`` (Pyodide's file system), the files whose name ``keep`` accepts.
+export function copyTree(py, src, dst, keep) {
   py.FS.mkdirTree(dst);
   for (const name of fs.readdirSync(src)) {
     if (name === "__pycache__") continue;
@@ -22,9 +28,7 @@ function copyTree(py, src, dst, keep) {
 export async function loadProject({ packages = {} } = {}) {
   const py = await loadPyodide({ indexURL: path.join(ROOT, "node_modules", "pyodide") + "/" });
   const proj = "/home/pyodide/proj";
-  // .json: app/tone_model.json, the tone model the page ships (without it the model rule finds nothing and
-  // costs nothing, and Pyodide timings leave out its share).
-  copyTree(py, path.join(ROOT, "app"), proj + "/app", (n) => /\.(py|toml|j2|json)$/.test(n));
+  copyTree(py, path.join(ROOT, "app"), proj + "/app", isAppFile);
   copyTree(py, path.join(ROOT, "rules"), proj + "/rules", (n) => n.endsWith(".toml"));
   for (const [name, folder] of Object.entries(packages)) copyTree(py, folder, proj + "/" + name, (n) => n.endsWith(".py"));
   return { py, proj };
