@@ -54,9 +54,12 @@ _DIGITS = re.compile(r"\d")
 # or of an approximation before a number ("ca. 6 Wochen", "env. 3 jours", "approx. 5 days", "ungef. 2 Tage")
 # ends nothing: the label and its number stay in one sentence, so the precision controls that read the label
 # ("part no." is no phone number) see it, and the tone model does not judge "6 Wochen wieder rein." alone.
+# Nor does the period closing a day-and-month date before a lower-case word ("erst am 29.12. versendet werden",
+# "le 3.5. prochain"): "versendet werden." judged alone was a tone false alarm (de-ci20).
 _SENTENCE_END = re.compile(
     r"[.!?…。！？\n](?:(?<=[.!?…])(?!(?:(?<=\b[Nn][orº]\.)|(?<=\b[Nn]\.)|(?<=\b[Cc]a\.)|(?<=\b(?:[Ee]nv|[Nn]úm)\.)"
     r"|(?<=\b(?:[Aa]rt|[Rr]ef|[Nn]um)\.)|(?<=\b(?:[Aa]prox|[Uu]ngef)\.)|(?<=\b[Aa]pprox\.))\s+[\d#])"
+    r"(?!(?:(?<=\b\d\.\d\.)|(?<=\b\d\d\.\d\.)|(?<=\b\d\.\d\d\.)|(?<=\b\d\d\.\d\d\.))\s+[a-zß-öø-ÿ])"
     r"[.!?…]*(?=\s|$)|(?<=[。！？])[。！？]*|(?<=\n))")
 # A token that is a word (holds a letter or digit), not a lone "?" or "!" set off by a space as French writes them.
 _WORDLIKE = re.compile(r"[^\W_]")

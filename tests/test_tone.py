@@ -244,6 +244,9 @@ def test_training_is_deterministic():
     ("Delivery takes approx. 5 days. See part no. 44-1102 inside.",
      ["Delivery takes approx. 5 days.", "See part no. 44-1102 inside."]),
     ("Livraison sous env. 3 jours. Factura núm. 12 adjunta.", ["Livraison sous env. 3 jours.", "Factura núm. 12 adjunta."]),
+    # a day-and-month date before a lower-case word ends nothing (de-ci20); before a capital, or a full year, it may
+    ("Ihre Deko kann erst am 29.12. versendet werden. Danke!", ["Ihre Deko kann erst am 29.12. versendet werden.", "Danke!"]),
+    ("Geliefert am 29.12. Wir danken Ihnen.", ["Geliefert am 29.12.", "Wir danken Ihnen."]),
     # a sentence that ends on such a word before a word, not a number, still ends there
     ("We sent the Art. Please check it. Our plan. 5 items left.", ["We sent the Art.", "Please check it.", "Our plan.", "5 items left."]),
 ])
