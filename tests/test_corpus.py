@@ -72,8 +72,9 @@ was expected). The false-alarm rate is the share of clean messages (E = ∅) wit
 Thresholds, main corpus: overall and every language recall ≥ 0.95 and precision ≥ 0.97; every category
 with at least 15 expected occurrences the same; false alarms on clean messages ≤ 2 %. Holdout: overall
 precision ≥ 0.93 and recall ≥ 0.77 (the per-language table is printed, not asserted). Issue 3 asks for
-≥ 0.90 recall on unseen messages. The holdout now (-ct, -cu, -cv mixed, -cw clean look-alikes) is written by four
-new blind authors; the one before it (-cp, -cq, -cr: 419 messages, 147 clean; -cs: 139 clean
+≥ 0.90 recall on unseen messages. The holdout now (-ct, -cu, -cv: 419 messages, 143 clean; -cw: 140 clean
+look-alikes; one near-copy of an older message left out by id before measuring), measured once on 2026-12-02 at
+08:53: recall **0.883** (356/403), precision **0.973**, **5 of 283** clean flagged; abusive 61/84, marketing 43/54. Before it (-cp, -cq, -cr: 419 messages, 147 clean; -cs: 139 clean
 look-alikes; one near-copy of an older message left out by id before measuring; moved in at 08:15), measured once on 2026-12-02 at
 08:12: recall **0.902** (369/409), precision **0.976**, **5 of 286** clean flagged; abusive 57/84. Before it (-cl, -cm, -cn: 419 messages, 146 clean; -co: 140 clean
 look-alikes; one near-copy of an older message left out by id before measuring; moved in at 07:40), measured once on 2026-12-02 at
