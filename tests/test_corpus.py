@@ -48,8 +48,8 @@ flagged) and moved in at 13:25. Four more authors, told to use different situati
 ``-ak`` clean; three near-duplicates of main-corpus messages dropped by id) were measured once after their
 round (0.898, 11 of 283 clean flagged) and moved in at 14:50. After them, each set of four authors (three
 mixed, one clean look-alikes) was written while the previous set's misses were being fixed, measured once and
-moved in: -al..-ao, -ap..-as, -at..-aw, -ax..-az, -bb..-be, -bf..-bi, -bj..-bm, -bn..-bq, -br..-bu, -bv..-by, -bz..-cc, -cd..-cg, -ch..-ck, -cl..-co, -cp..-cs (near-copies
-of older messages left out by id before measuring). The holdout now: ``-ct``, ``-cu``, ``-cv`` mixed and ``-cw``
+moved in: -al..-ao, -ap..-as, -at..-aw, -ax..-az, -bb..-be, -bf..-bi, -bj..-bm, -bn..-bq, -br..-bu, -bv..-by, -bz..-cc, -cd..-cg, -ch..-ck, -cl..-co, -cp..-cs, -ct..-cw (near-copies
+of older messages left out by id before measuring). The holdout now: ``-cx``, ``-cy``, ``-cz`` mixed and ``-da``
 clean look-alikes.
 
 One JSON object per line::
@@ -72,8 +72,9 @@ was expected). The false-alarm rate is the share of clean messages (E = ∅) wit
 Thresholds, main corpus: overall and every language recall ≥ 0.95 and precision ≥ 0.97; every category
 with at least 15 expected occurrences the same; false alarms on clean messages ≤ 2 %. Holdout: overall
 precision ≥ 0.93 and recall ≥ 0.77 (the per-language table is printed, not asserted). Issue 3 asks for
-≥ 0.90 recall on unseen messages. The holdout now (-ct, -cu, -cv: 419 messages, 143 clean; -cw: 140 clean
-look-alikes; one near-copy of an older message left out by id before measuring), measured once on 2026-12-02 at
+≥ 0.90 recall on unseen messages. The holdout now (-cx, -cy, -cz mixed, -da clean look-alikes) is written by four
+new blind authors; the one before it (-ct, -cu, -cv: 419 messages, 143 clean; -cw: 140 clean
+look-alikes; one near-copy of an older message left out by id before measuring; moved in at 09:00), measured once on 2026-12-02 at
 08:53: recall **0.883** (356/403), precision **0.973**, **5 of 283** clean flagged; abusive 61/84, marketing 43/54. Before it (-cp, -cq, -cr: 419 messages, 147 clean; -cs: 139 clean
 look-alikes; one near-copy of an older message left out by id before measuring; moved in at 08:15), measured once on 2026-12-02 at
 08:12: recall **0.902** (369/409), precision **0.976**, **5 of 286** clean flagged; abusive 57/84. Before it (-cl, -cm, -cn: 419 messages, 146 clean; -co: 140 clean
@@ -133,7 +134,7 @@ HOLDOUT_MIN_PER_LANG = 15
 HOLDOUT_CLEAN_SHARE = (0.30, 0.60)  # up to 60 %: the holdout may carry a clean look-alike set (-n) beside the mixed ones
 NEAR_DUPLICATE_RATIO = 0.85
 
-ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|(?:[huvwxyztsrqponkgfemljiba]|a[a-z]|b[a-z]|c[a-s])\d{{2}})", True: r"{lang}-c[t-w]\d{{2}}"}
+ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|(?:[huvwxyztsrqponkgfemljiba]|a[a-z]|b[a-z]|c[a-w])\d{{2}})", True: r"{lang}-(?:c[x-z]|da)\d{{2}}"}
 
 
 # ── the corpus files themselves ─────────────────────────────────────────────────────────────────────
