@@ -72,8 +72,9 @@ was expected). The false-alarm rate is the share of clean messages (E = ∅) wit
 Thresholds, main corpus: overall and every language recall ≥ 0.95 and precision ≥ 0.97; every category
 with at least 15 expected occurrences the same; false alarms on clean messages ≤ 2 %. Holdout: overall
 precision ≥ 0.93 and recall ≥ 0.77 (the per-language table is printed, not asserted). Issue 3 asks for
-≥ 0.90 recall on unseen messages. The holdout now (-cx, -cy, -cz mixed, -da clean look-alikes) is written by four
-new blind authors; the one before it (-ct, -cu, -cv: 419 messages, 143 clean; -cw: 140 clean
+≥ 0.90 recall on unseen messages. The holdout now (-cx, -cy, -cz: 415 messages, 140 clean; -da: 140 clean
+look-alikes; five near-copies of older messages left out by id before measuring), measured once on 2026-12-02 at
+09:49: recall **0.908** (365/402), precision **0.984**, **4 of 280** clean flagged; abusive 63/84. Before it (-ct, -cu, -cv: 419 messages, 143 clean; -cw: 140 clean
 look-alikes; one near-copy of an older message left out by id before measuring; moved in at 09:00), measured once on 2026-12-02 at
 08:53: recall **0.883** (356/403), precision **0.973**, **5 of 283** clean flagged; abusive 61/84, marketing 43/54. Before it (-cp, -cq, -cr: 419 messages, 147 clean; -cs: 139 clean
 look-alikes; one near-copy of an older message left out by id before measuring; moved in at 08:15), measured once on 2026-12-02 at
