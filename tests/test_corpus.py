@@ -50,7 +50,9 @@ round (0.898, 11 of 283 clean flagged) and moved in at 14:50. After them, each s
 mixed, one clean look-alikes) was written while the previous set's misses were being fixed, measured once and
 moved in: -al..-ao, -ap..-as, -at..-aw, -ax..-az, -bb..-be, -bf..-bi, -bj..-bm, -bn..-bq, -br..-bu, -bv..-by, -bz..-cc, -cd..-cg, -ch..-ck, -cl..-co, -cp..-cs, -ct..-cw, -cx..-da (near-copies
 of older messages left out by id before measuring). The holdout now: ``-db``, ``-dc``, ``-dd`` mixed and ``-de``
-clean look-alikes.
+clean look-alikes, written from a rewritten brief (mostly veiled abuse, evasions, carriers' hotlines among the clean
+traps) and measured once on 2026-12-02 at 11:47 (recall 0.802, precision 0.946, 19 of 266 clean flagged; abusive
+48/91): the hardest set since -t; clean messages whose authors allowed a category were made strictly clean first.
 
 One JSON object per line::
 
