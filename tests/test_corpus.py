@@ -48,11 +48,12 @@ flagged) and moved in at 13:25. Four more authors, told to use different situati
 ``-ak`` clean; three near-duplicates of main-corpus messages dropped by id) were measured once after their
 round (0.898, 11 of 283 clean flagged) and moved in at 14:50. After them, each set of four authors (three
 mixed, one clean look-alikes) was written while the previous set's misses were being fixed, measured once and
-moved in: -al..-ao, -ap..-as, -at..-aw, -ax..-az, -bb..-be, -bf..-bi, -bj..-bm, -bn..-bq, -br..-bu, -bv..-by, -bz..-cc, -cd..-cg, -ch..-ck, -cl..-co, -cp..-cs, -ct..-cw, -cx..-da (near-copies
-of older messages left out by id before measuring). The holdout now: ``-db``, ``-dc``, ``-dd`` mixed and ``-de``
+moved in: -al..-ao, -ap..-as, -at..-aw, -ax..-az, -bb..-be, -bf..-bi, -bj..-bm, -bn..-bq, -br..-bu, -bv..-by, -bz..-cc, -cd..-cg, -ch..-ck, -cl..-co, -cp..-cs, -ct..-cw, -cx..-da, -db..-de (near-copies
+of older messages left out by id before measuring). ``-db``, ``-dc``, ``-dd`` mixed and ``-de``
 clean look-alikes, written from a rewritten brief (mostly veiled abuse, evasions, carriers' hotlines among the clean
 traps) and measured once on 2026-12-02 at 11:47 (recall 0.802, precision 0.946, 19 of 266 clean flagged; abusive
-48/91): the hardest set since -t; clean messages whose authors allowed a category were made strictly clean first.
+48/91): the hardest set since -t; clean messages whose authors allowed a category were made strictly clean first; then moved in. The holdout now:
+``-df``, ``-dg``, ``-dh`` mixed and ``-di`` clean look-alikes, from the same brief.
 
 One JSON object per line::
 
@@ -137,7 +138,7 @@ HOLDOUT_MIN_PER_LANG = 15
 HOLDOUT_CLEAN_SHARE = (0.30, 0.60)  # up to 60 %: the holdout may carry a clean look-alike set (-n) beside the mixed ones
 NEAR_DUPLICATE_RATIO = 0.85
 
-ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|(?:[huvwxyztsrqponkgfemljiba]|a[a-z]|b[a-z]|c[a-z]|da)\d{{2}})", True: r"{lang}-(?:d[b-e])\d{{2}}"}
+ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|(?:[huvwxyztsrqponkgfemljiba]|a[a-z]|b[a-z]|c[a-z]|d[a-e])\d{{2}})", True: r"{lang}-(?:d[f-i])\d{{2}}"}
 
 
 # ── the corpus files themselves ─────────────────────────────────────────────────────────────────────
