@@ -53,7 +53,8 @@ of older messages left out by id before measuring). ``-db``, ``-dc``, ``-dd`` mi
 clean look-alikes, written from a rewritten brief (mostly veiled abuse, evasions, carriers' hotlines among the clean
 traps) and measured once on 2026-12-02 at 11:47 (recall 0.802, precision 0.946, 19 of 266 clean flagged; abusive
 48/91): the hardest set since -t; clean messages whose authors allowed a category were made strictly clean first; then moved in. The holdout now:
-``-df``, ``-dg``, ``-dh`` mixed and ``-di`` clean look-alikes, from the same brief.
+``-df``, ``-dg``, ``-dh`` mixed and ``-di`` clean look-alikes, from the same brief, measured once after the -db..-de
+round on 2026-12-02 at 12:52 (recall 0.868, precision 0.972, 10 of 266 clean flagged; abusive 51/84).
 
 One JSON object per line::
 
