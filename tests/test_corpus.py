@@ -216,31 +216,49 @@ def test_holdout_meets_minimum_counts():
     assert not problems, "\n".join(problems)
 
 
+def _near_duplicates(messages, r: float) -> list[str]:
+    """Pairs of messages of one language whose difflib ratio exceeds r, each pair in corpus order (ratio
+    depends on which text comes first). difflib is asked only of pairs that can pass: by length (sorted, so
+    a message meets only those short enough to pass: difflib's real_quick_ratio), and sharing at least half
+    of their character trigrams (two messages 85 % alike share far more). The trigram sets are bit sets
+    (Python ints over the language's trigram numbering): an AND and a bit count per pair instead of a set
+    intersection, 15 times faster on ~1 million pairs a language; and difflib's quick_ratio, a cheap upper bound,
+    before its ratio."""
+    pairs = []
+    for lang in cm.LANGS:
+        mine = sorted(enumerate(m for m in messages if m.lang == lang), key=lambda x: len(x[1].text))
+        texts = [m.text.casefold() for _, m in mine]
+        number: dict = {}
+        bits, sizes = [], []
+        for x in texts:
+            grams = set(zip(x, x[1:], x[2:]))
+            b = 0
+            for g in grams:
+                b |= 1 << number.setdefault(g, len(number))
+            bits.append(b)
+            sizes.append(len(grams))
+        lengths = [len(x) for x in texts]
+        for i, (a_at, _) in enumerate(mine):
+            a_bits, a_size, a_len = bits[i], sizes[i], lengths[i]
+            for j in range(i + 1, len(mine)):
+                if 2 * a_len <= r * (a_len + lengths[j]):
+                    break  # longer messages from here on: the length ratio only falls
+                if 2 * (a_bits & bits[j]).bit_count() < min(a_size, sizes[j]):
+                    continue
+                first, second = (i, j) if a_at < mine[j][0] else (j, i)
+                matcher = difflib.SequenceMatcher(None, texts[first], texts[second], autojunk=False)
+                if matcher.quick_ratio() <= r:
+                    continue  # an upper bound of ratio() from the letters alone: 40 % of pairs end here
+                ratio = matcher.ratio()
+                if ratio > r:
+                    pairs.append(f"{mine[first][1].id} ~ {mine[second][1].id} ({ratio:.2f})")
+    return sorted(pairs)
+
+
 def test_no_near_duplicate_messages():
     """Variety is the point of a corpus: no template copied with a word swapped."""
     messages = cm.load(holdout=False) + (cm.load(holdout=True) if _holdout_present() else [])
-    pairs = []
-    r = NEAR_DUPLICATE_RATIO
-    for lang in cm.LANGS:
-        # difflib's ratio decides, asked only of pairs that can pass it: by length (sorted, so a message meets
-        # only those short enough to pass: difflib's real_quick_ratio), and sharing at least half of their
-        # character trigrams (two messages 85 % alike share far more). Each pair in corpus order, as ratio
-        # depends on which text comes first.
-        mine = sorted(enumerate(m for m in messages if m.lang == lang), key=lambda x: len(x[1].text))
-        texts = [m.text.casefold() for _, m in mine]
-        grams = [set(zip(x, x[1:], x[2:])) for x in texts]
-        for i, (a_at, a) in enumerate(mine):
-            for j in range(i + 1, len(mine)):
-                b_at, b = mine[j]
-                total = len(texts[i]) + len(texts[j])
-                if 2 * len(texts[i]) <= r * total:
-                    break  # longer messages from here on: the length ratio only falls
-                if 2 * len(grams[i] & grams[j]) < min(len(grams[i]), len(grams[j])):
-                    continue
-                first, second = (i, j) if a_at < b_at else (j, i)
-                ratio = difflib.SequenceMatcher(None, texts[first], texts[second], autojunk=False).ratio()
-                if ratio > r:
-                    pairs.append(f"{mine[first][1].id} ~ {mine[second][1].id} ({ratio:.2f})")
+    pairs = _near_duplicates(messages, NEAR_DUPLICATE_RATIO)
     assert not pairs, "near-duplicate messages:\n" + "\n".join(pairs)
 
 
@@ -327,6 +345,7 @@ def test_metric_records_a_crash_as_missed_not_raised():
 # ── the checker against the corpus ──────────────────────────────────────────────────────────────────
 
 @functools.lru_cache(maxsize=None)
+@functools.lru_cache(maxsize=None)  # one walk of the corpus for the crash test and every score (a minute each)
 def _outcomes(holdout: bool) -> tuple[cm.Outcome, ...]:
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
