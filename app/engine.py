@@ -39,8 +39,9 @@ How a rule's patterns become findings
 7. Overlaps between rules: a finding lying inside (or on) a finding of higher severity is dropped (the
    domain ``gmail.com`` inside the e-mail ``john@gmail.com``), and so is one inside a finding of the same
    category (the bigger, more specific one explains it). Findings of different categories at the same
-   severity are all kept: each names a different problem. An emoji is never explained by a finding of another
-   category ("a 5⭐ review" inside a review request): it flags the characters themselves, which Amazon blocks
+   severity are all kept: each names a different problem. An emoji, an HTML tag or an "[Important]" tag is
+   never explained by a finding of another category ("a 5⭐ review" inside a review request, "<b>contact us
+   first</b>" inside review gating): it flags the characters themselves, which Amazon blocks or strips
    whatever the sentence says.
 
 How languages decide which rules apply
@@ -1089,9 +1090,10 @@ def _merge_same_rule(findings: list[Finding]) -> list[Finding]:
 # ------------------------------------------------------------------------------------------------ resolving
 
 
-# Categories that flag the characters themselves (an emoji inside a review request, "a 5⭐ review"): no finding of
-# another category explains them, so they are kept inside a more severe one.
-_NEVER_EXPLAINED = frozenset({"emoji"})
+# Categories that flag the characters themselves (an emoji inside a review request, "a 5⭐ review", a <b> tag inside
+# a review-gating sentence, an "[Important]" tag opening it): no finding of another category explains them, and
+# the seller must remove them whatever else changes, so they are kept inside a more severe one.
+_NEVER_EXPLAINED = frozenset({"emoji", "html-markup", "important-tag"})
 
 
 def _resolve(findings: list[Finding]) -> list[Finding]:

@@ -186,6 +186,16 @@ def test_an_emoji_inside_a_more_severe_finding_is_still_reported():
     assert any(c == "review-manipulation" and "\u2b50" in t for c, t in found)
 
 
+def test_html_and_important_tags_inside_a_more_severe_finding_are_still_reported():
+    """A <b> tag inside review gating, an [Important] tag opening it (en-bn17): the seller must remove the tag
+    whatever else changes, so it is listed beside the block finding."""
+    draft = ("If you're happy with it, please leave a review on Amazon. If anything isn't right, "
+             "<b>please contact us first</b> before posting anything so we can fix it.")
+    found = [(f.category, f.text) for f in check(draft).findings]
+    assert ("html-markup", "<b>") in found and ("html-markup", "</b>") in found
+    assert any(c == "review-manipulation" and "<b>" in t for c, t in found)
+
+
 def test_real_catalogue_reports_email_not_its_domain():
     report = check("Our address is john.smith@gmail.com today")
     assert ("contact-details.email", "john.smith@gmail.com") in [(f.rule, f.text) for f in report.findings]
