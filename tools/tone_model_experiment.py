@@ -3,11 +3,12 @@
 the abusive messages a new author writes that the phrase rules of the time missed, and at what cost on that
 author's clean messages, above all on firm but professional replies?
 
-    .venv/bin/python tools/tone_model_experiment.py                      # all six groups, the shipped parameters
+    .venv/bin/python tools/tone_model_experiment.py                      # every group, the shipped parameters
     .venv/bin/python tools/tone_model_experiment.py --groups p+o,n,g --set firm_weight=1 --show firm0.03
 
-For each author group that is now part of the main corpus (by id letter), with the rules of the revision that
-was measured on it while it was still blind (or, for -g, before it existed):
+For each author group that is now part of the main corpus (by the letters of its ids' set, whole: -dc is not -d
+or -c; before 2026-12-02 only the first letter was compared, so "c+d" also held out -ca..-dz), with the rules of
+the revision that was measured on it while it was still blind (or, for -g, before it existed):
 
     t      rules at a36719c  (the commit that moved the -t set into the main corpus)
     s + r  rules at 3985bae
@@ -15,6 +16,10 @@ was measured on it while it was still blind (or, for -g, before it existed):
     p + o  rules at 9d9ec4d  (two blind authors' mixed sets, moved in by that commit)
     n      rules at 9d9ec4d  (a blind author's 140 clean firm-but-professional replies, same commit)
     g      rules at 9d9ec4d  (written for the model, not blind: 105 firm clean replies and 56 abusive messages)
+    db + dc + dd  rules at 4d8bc6a  (three blind authors' mixed sets, measured as the holdout after round 23)
+    de            rules at 4d8bc6a  (a blind author's 140 clean firm replies, same holdout)
+    df + dg + dh  rules at 59563c1  (three blind authors' mixed sets, measured as the holdout after round 24)
+    di            rules at 59563c1  (a blind author's 140 clean replies, same holdout)
 
 the model is trained exactly as the build trains it (same sentences, same parameters, the threshold from
 its own cross-validation) but WITHOUT that group's messages, and with the rule examples and the "which
@@ -120,6 +125,34 @@ their hostile messages to the rules' 144 of 336 (their hostile sentences scored 
 
 More authors keep the share the model adds over the rules at about a quarter: each new author's hostile
 sentences land just under a threshold set to keep firm replies silent.
+
+Measured 2026-12-02 ~15:42: the four newest blind groups, each with the rules it was measured against while
+unseen (db+dc+dd and de at 4d8bc6a, df+dg+dh and di at 59563c1), the shipped parameters, seed 20261201 only.
+Set codes are now compared whole (-dc is neither -d nor -c; the first-letter match held out no -db..-di message
+at all and put -ca..-dz in "c+d"). de and di count as firm look-alikes in the table (FIRM), but they are not in
+train_tone.FIRM_LETTERS, so when another group is held out they train as ordinary negatives, not hard ones:
+
+    threshold          group     abusive  rules  rules|model  model  clean flagged  other flagged
+    shipped (firm 1 %) db+dc+dd       91     28           43     25    0 / 126        1 / 201
+    0.900-0.913        de              0      0            0      0    0 / 140        -
+                       df+dg+dh       84     43           52     24    0 / 126        0 / 203
+                       di              0      0            0      0    1 / 140        -
+                       all           175     71           95     49    1 / 532        1 / 404
+        adds 24 of the 104 abusive messages the rules missed (db+dc+dd 15 of 63, df+dg+dh 9 of 41); clean 0.2 %;
+        firm look-alikes de+di 1 of 280 ("and is why the guard won't close.", en-di15, 0.908)
+    firm 1.5 %         all: adds 32 of 104; clean 1 of 532 (0.2 %); firm 1 of 280; other 1 of 404
+    firm 2 %           all: adds 41 of 104; clean 1 of 532 (0.2 %); firm 1 of 280; other 1 of 404
+    firm 3 %           all: adds 51 of 104; clean 3 of 532 (0.6 %); firm 3 of 280 (all di); other 1 of 404
+    0.3 % sentences    all: adds 48 of 104; clean 3 of 532 (0.6 %); firm 3 of 280 (all di); other 1 of 404
+    0.5 % sentences    all: adds 58 of 104 (42 of 63, 16 of 41); clean 4 of 532 (0.8 %); firm 3 of 280 (di 3 of
+                       140 = 2.1 %); other 1 of 404
+    0.75 % sentences   all: adds 69 of 104; clean 7 of 532 (1.3 %); firm 5 of 280; other 1 of 404
+    1 % sentences      all: adds 73 of 104; clean 11 of 532 (2.1 %); firm 7 of 280; other 2 of 404
+
+On these groups the shipped threshold is the most cautious level and adds a quarter of the misses: firm 2 %
+adds 41 instead of 24 for the same one clean message, and 0.5 % of sentences adds the most within ~1 % of clean
+(58 for 4 of 532) but flags 2.1 % of the di author's replies, on one seed (seeds moved these counts by a few
+messages before), so these favour lowering the threshold to the firm-2 % target rather than to a sentence target.
 """
 
 from __future__ import annotations
@@ -146,14 +179,19 @@ from app import tone  # noqa: E402
 # (name, id letters, rules revision; None = the rules in the working tree)
 GROUPS = (("t", ("t",), "a36719c"), ("s+r", ("s", "r"), "3985bae"), ("q", ("q",), "37931f5"),
           ("p+o", ("p", "o"), "9d9ec4d"), ("n", ("n",), "9d9ec4d"), ("g", ("g",), "9d9ec4d"),
-          ("c+d", ("c", "d"), None), ("m+l", ("m", "l"), "a7c93f6"), ("j", ("j",), "a7c93f6"))
+          ("c+d", ("c", "d"), None), ("m+l", ("m", "l"), "a7c93f6"), ("j", ("j",), "a7c93f6"),
+          ("db+dc+dd", ("db", "dc", "dd"), "4d8bc6a"), ("de", ("de",), "4d8bc6a"),
+          ("df+dg+dh", ("df", "dg", "dh"), "59563c1"), ("di", ("di",), "59563c1"))
 #: Groups of clean look-alikes (firm or emotional but professional replies): the strictest false-alarm check.
-FIRM = ("n", "g", "c+d", "j")
+FIRM = ("n", "g", "c+d", "j", "de", "di")
 FPRS = ("0.003", "0.004", "0.005", "0.0075", "0.01", "0.02", "firm0.01", "firm0.015", "firm0.02", "firm0.03", "shipped")
 
 
 def group_of(msg_id: str) -> str:
-    return re.match(r"[a-z]{2}-([a-z]?)", msg_id).group(1) or "base"
+    """All the letters of an id's set, between the language and the number: "dc" for "de-dc08", "d" for "de-d07"
+    (as train_tone.set_code). Matching only the first letter put -ca..-dz in the "c+d" group and left the
+    two-letter groups empty."""
+    return re.match(r"[a-z]{2}-([a-z]*)", msg_id).group(1) or "base"
 
 
 def catalogue_at(rev: str | None):
