@@ -58,7 +58,9 @@ round on 2026-12-02 at 12:52 (recall 0.868, precision 0.972, 10 of 266 clean fla
 14:11. The holdout now: ``-dj``, ``-dk`` mixed and ``-dl`` clean look-alikes (three authors, not four: the machine
 has eight helper slots and five rule engineers worked meanwhile), from the same brief, two near-copies of main-corpus
 messages (fr-dj04, ja-dj17) left out by id, measured once after the -df..-di round on 2026-12-02 at 15:45 (recall
-0.869, 258 of 297, precision 0.977, 4 of 223 clean flagged; abusive 41/61).
+0.869, 258 of 297, precision 0.977, 4 of 223 clean flagged; abusive 41/61); read again at 16:02 after the tone
+model's threshold was lowered on the leave-group-out study of -db..-di (0.892 → 0.854): recall 0.886 (263/297),
+precision 0.978, 4 of 223 clean flagged; abusive 46/61.
 
 One JSON object per line::
 
