@@ -350,7 +350,6 @@ def test_metric_records_a_crash_as_missed_not_raised():
 
 # ── the checker against the corpus ──────────────────────────────────────────────────────────────────
 
-@functools.lru_cache(maxsize=None)
 @functools.lru_cache(maxsize=None)  # one walk of the corpus for the crash test and every score (a minute each)
 def _outcomes(holdout: bool) -> tuple[cm.Outcome, ...]:
     if str(REPO) not in sys.path:

@@ -187,8 +187,9 @@ def test_an_emoji_inside_a_more_severe_finding_is_still_reported():
 
 
 def test_html_and_important_tags_inside_a_more_severe_finding_are_still_reported():
-    """A <b> tag inside review gating, an [Important] tag opening it (en-bn17): the seller must remove the tag
-    whatever else changes, so it is listed beside the block finding."""
+    """A <b> tag inside review gating (en-bn17): the seller must remove the tag whatever else changes, so it is
+    listed beside the block finding (an [Important] tag is kept the same way; at a message's start, where it is
+    written, no finding contains it)."""
     draft = ("If you're happy with it, please leave a review on Amazon. If anything isn't right, "
              "<b>please contact us first</b> before posting anything so we can fix it.")
     found = [(f.category, f.text) for f in check(draft).findings]

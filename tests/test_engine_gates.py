@@ -68,13 +68,13 @@ def _random_texts() -> list[str]:
             for _ in range(400)]
 
 
+def _examples(rule) -> list[str]:
+    return [parse_example(ex)[0] for ex in (*rule.bad, *rule.good)]
+
+
 def _texts() -> list[str]:
     """Every rule example (good and bad) and 400 random texts of contact-like pieces."""
-    texts: list[str] = []
-    for rule in default_catalogue().rules:
-        for ex in (*rule.bad, *rule.good):
-            texts.append(parse_example(ex)[0])
-    return texts + _random_texts()
+    return [t for rule in default_catalogue().rules for t in _examples(rule)] + _random_texts()
 
 
 def test_gated_patterns_match_like_the_originals():
@@ -85,13 +85,12 @@ def test_gated_patterns_match_like_the_originals():
     matches, which its own examples and the random contact pieces provide. The texts are joined by line
     breaks into one string per rule, one search per pattern."""
     cat = default_catalogue()
-    others = [parse_example(ex)[0] for rule in cat.rules for ex in (*rule.bad, *rule.good)]
+    others = [t for rule in cat.rules for t in _examples(rule)]
     rng = random.Random(11)
     randoms = _random_texts()
     checked = 0
     for rule in cat.rules:
-        own = [parse_example(ex)[0] for ex in (*rule.bad, *rule.good)]
-        texts = own + rng.sample(others, 300) + randoms
+        texts = _examples(rule) + rng.sample(others, 300) + randoms
         texts += [t.lower() for t in texts]
         joined = "\n".join(texts)  # one search per pattern; line breaks, starts and ends of texts are inside it
         for src in rule.patterns.sources:
