@@ -1,4 +1,5 @@
-"""Every example of every rule in rules/*.toml is a test.
+"""Every example of every rule in rules/*.toml is checked: one test per rule and kind walks all its examples and
+names every one that fails.
 
 How spans are compared (the contract rule authors rely on): a bad example's ``[[…]]`` marks are removed,
 the plain text is checked with ``app.check`` (language detected, as for a real draft), and the findings
@@ -10,6 +11,8 @@ reported, no block/warn finding of any rule.
 """
 
 from __future__ import annotations
+
+import functools
 
 import pytest
 
@@ -24,8 +27,23 @@ except CatalogueError as e:  # reported by test_catalogue_loads; the walks below
     LOAD_ERROR = e
 
 RULES = list(CATALOGUE.rules) if CATALOGUE else []
-BAD = [pytest.param(r, i, ex, id=f"{r.id}-bad{i}") for r in RULES for i, ex in enumerate(r.bad)]
-GOOD = [pytest.param(r, i, ex, id=f"{r.id}-good{i}") for r in RULES for i, ex in enumerate(r.good)]
+# One test per rule walks all of that rule's examples and lists every failing one (a test per example cost
+# more in pytest's own bookkeeping than in checking: ~24,000 tests). `-k <rule id>` still picks one rule.
+BY_RULE = [pytest.param(r, id=r.id) for r in RULES]
+
+
+@functools.lru_cache(maxsize=None)
+def _check(text: str):
+    """A good example is asked two questions (its rule silent; nothing at block/warn): check it once."""
+    return app.check(text)
+
+
+def _fail_all(rule, kind: str, failures: list[str], total: int) -> None:
+    if failures:
+        pytest.fail(
+            f"{len(failures)} of {total} {kind} examples of rule {rule.id} ({rule.file}) fail:\n\n" + "\n\n".join(failures),
+            pytrace=False,
+        )
 
 
 def _describe(report, text: str) -> str:
@@ -46,49 +64,58 @@ def test_every_rule_has_bad_and_good_examples():
     assert not missing, f"rules without a bad or a good example: {missing}"
 
 
-@pytest.mark.parametrize("rule,i,example", BAD)
-def test_bad_example_is_flagged_exactly(rule, i, example):
-    text, spans = parse_example(example)
-    report = app.check(text)
-    got = sorted((f.start, f.end) for f in report.findings if f.rule == rule.id)
-    want = sorted(spans)
-    missing = [s for s in want if s not in got]
-    extra = [s for s in got if s not in want]
-    if missing:
-        pytest.fail(
-            f"false negative in rule {rule.id} ({rule.file}), bad[{i}]: {example!r}\n"
-            f"  expected spans {[text[a:b] for a, b in missing]} at {missing}; detected lang {report.lang!r}\n"
-            f"findings:\n{_describe(report, text)}"
-        )
-    if extra:
-        pytest.fail(
-            f"rule {rule.id} ({rule.file}), bad[{i}] flags unmarked text {[text[a:b] for a, b in extra]} "
-            f"at {extra}: {example!r}\n  mark it with [[…]] or narrow the pattern\n"
-            f"findings:\n{_describe(report, text)}"
-        )
+@pytest.mark.parametrize("rule", BY_RULE)
+def test_bad_examples_are_flagged_exactly(rule):
+    failures = []
+    for i, example in enumerate(rule.bad):
+        text, spans = parse_example(example)
+        report = app.check(text)
+        got = sorted((f.start, f.end) for f in report.findings if f.rule == rule.id)
+        want = sorted(spans)
+        missing = [s for s in want if s not in got]
+        extra = [s for s in got if s not in want]
+        if missing:
+            failures.append(
+                f"false negative in rule {rule.id} ({rule.file}), bad[{i}]: {example!r}\n"
+                f"  expected spans {[text[a:b] for a, b in missing]} at {missing}; detected lang {report.lang!r}\n"
+                f"findings:\n{_describe(report, text)}"
+            )
+        elif extra:
+            failures.append(
+                f"rule {rule.id} ({rule.file}), bad[{i}] flags unmarked text {[text[a:b] for a, b in extra]} "
+                f"at {extra}: {example!r}\n  mark it with [[…]] or narrow the pattern\n"
+                f"findings:\n{_describe(report, text)}"
+            )
+    _fail_all(rule, "bad", failures, len(rule.bad))
 
 
-@pytest.mark.parametrize("rule,i,example", GOOD)
-def test_good_example_is_silent_for_its_rule(rule, i, example):
-    report = app.check(example)
-    hits = [f for f in report.findings if f.rule == rule.id]
-    assert not hits, (
-        f"false positive in rule {rule.id} ({rule.file}), good[{i}]: {example!r}\n"
-        f"findings:\n{_describe(report, example)}"
-    )
+@pytest.mark.parametrize("rule", BY_RULE)
+def test_good_examples_are_silent_for_their_rule(rule):
+    failures = []
+    for i, example in enumerate(rule.good):
+        report = _check(example)
+        if any(f.rule == rule.id for f in report.findings):
+            failures.append(
+                f"false positive in rule {rule.id} ({rule.file}), good[{i}]: {example!r}\n"
+                f"findings:\n{_describe(report, example)}"
+            )
+    _fail_all(rule, "good", failures, len(rule.good))
 
 
-@pytest.mark.parametrize("rule,i,example", GOOD)
-def test_good_example_has_no_block_or_warn(rule, i, example):
-    report = app.check(example)
-    loud = [f for f in report.findings if f.severity in ("block", "warn")]
-    assert not loud, (
-        f"good[{i}] of rule {rule.id} ({rule.file}) is flagged by other rules: {example!r}\n"
-        f"findings:\n{_describe(report, example)}"
-    )
+@pytest.mark.parametrize("rule", BY_RULE)
+def test_good_examples_have_no_block_or_warn(rule):
+    failures = []
+    for i, example in enumerate(rule.good):
+        report = _check(example)
+        if any(f.severity in ("block", "warn") for f in report.findings):
+            failures.append(
+                f"good[{i}] of rule {rule.id} ({rule.file}) is flagged by other rules: {example!r}\n"
+                f"findings:\n{_describe(report, example)}"
+            )
+    _fail_all(rule, "good", failures, len(rule.good))
 
 
-@pytest.mark.parametrize("rule", [pytest.param(r, id=r.id) for r in RULES])
+@pytest.mark.parametrize("rule", BY_RULE)
 def test_suggestion_passes_the_checker(rule):
     for lang in ("en", "zh"):
         text = rule.suggestion[lang]
@@ -108,24 +135,24 @@ def _apply_fixes(text: str, findings) -> str:
     return out
 
 
-FIXABLE = [pytest.param(r, i, ex, id=f"{r.id}-fix{i}") for r in RULES if r.fix is not None for i, ex in enumerate(r.bad)]
-
-
-@pytest.mark.parametrize("rule,i,example", FIXABLE)
-def test_fixed_bad_example_passes(rule, i, example):
+@pytest.mark.parametrize("rule", [pytest.param(r, id=r.id) for r in RULES if r.fix is not None])
+def test_fixed_bad_examples_pass(rule):
     """One-click fixes must leave a message the checker accepts (for what the fixes touched)."""
-    text, _ = parse_example(example)
-    before = app.check(text)
-    unfixable = {f.rule for f in before.findings if f.fix is None}
-    fixed = _apply_fixes(text, before.findings)
-    after = app.check(fixed)
-    left = [
-        f
-        for f in after.findings
-        if f.rule == rule.id or (f.severity in ("block", "warn") and f.rule not in unfixable)
-    ]
-    assert not left, (
-        f"bad[{i}] of rule {rule.id} ({rule.file}) still fails after its fixes: {fixed!r}\n"
-        f"findings:\n{_describe(after, fixed)}"
-    )
-
+    failures = []
+    for i, example in enumerate(rule.bad):
+        text, _ = parse_example(example)
+        before = app.check(text)
+        unfixable = {f.rule for f in before.findings if f.fix is None}
+        fixed = _apply_fixes(text, before.findings)
+        after = app.check(fixed)
+        left = [
+            f
+            for f in after.findings
+            if f.rule == rule.id or (f.severity in ("block", "warn") and f.rule not in unfixable)
+        ]
+        if left:
+            failures.append(
+                f"bad[{i}] of rule {rule.id} ({rule.file}) still fails after its fixes: {fixed!r}\n"
+                f"findings:\n{_describe(after, fixed)}"
+            )
+    _fail_all(rule, "bad", failures, len(rule.bad))
