@@ -219,20 +219,28 @@ def required_literal_sets(pattern: str, limit: int = 4, *, fold: bool = False) -
     ``fold=True`` also analyses case-insensitive patterns: the strings are then ASCII and lower case (sets
     with other strings are left out), and must be looked for in ``fold_text(text)``.
     """
+    return list(_required_literal_sets(pattern, limit, fold))
+
+
+# The analyses below are pure functions of the pattern's text and cost most of a catalogue's loading (the
+# parse of ~3,800 patterns); a process that loads the catalogue again (build.py's checks, the tests, an
+# editor's re-validation) asks the same questions and gets the same answers from these caches.
+@lru_cache(maxsize=None)
+def _required_literal_sets(pattern: str, limit: int, fold: bool) -> tuple[frozenset[str], ...]:
     if _P is None or (fold and _CANON is None):
-        return []
+        return ()
     try:
         parsed = _P.parse(pattern)
         if parsed.state.flags & _IGNORECASE and not fold:
-            return []
+            return ()
         _, conds = _seq(parsed.data, fold_char if fold else None)
     except Exception:  # an unexpected parser shape must never break loading
-        return []
+        return ()
     unique = list(dict.fromkeys(conds))
     if fold:
         unique = [c for c in unique if all(x.isascii() for x in c)]
     unique.sort(key=lambda c: (set_cost(c), len(c), sorted(c)))
-    return unique[:limit]
+    return tuple(unique[:limit])
 
 
 # ------------------------------------------------------------------------------------------------ word edges
@@ -332,6 +340,7 @@ def required_word_sets(pattern: str, limit: int = 2) -> list[tuple[tuple[str, bo
     return [m for _, m in out[:limit]]
 
 
+@lru_cache(maxsize=None)
 def marked_word_sets(pattern: str, limit: int = 1, members: int = 64) -> tuple[tuple[str, ...], ...]:
     """``required_word_sets`` as strings with their edges marked (``WORD_MARK`` before and/or after), sets of
     at most ``members`` strings: the engine's literals."""
@@ -594,6 +603,7 @@ def _first_node(op, av):
     return None, False  # any character, back-references, conditionals…
 
 
+@lru_cache(maxsize=None)
 def gate_class(pattern: str) -> str | None:
     """The class of ``gated`` (the look-ahead put in front of ``pattern``), or None when none is put: no
     class is known, or the pattern already begins with a literal or a class (``re`` skips to it by itself,
