@@ -2,9 +2,9 @@
 
 - ``app.check`` keeps the hits of each piece of a draft in a cache (app/engine.py): a check served from the
   cache must equal a check from scratch (``incremental=False``, with the validated TOML catalogue), on the
-  corpus, on every rule example, on drafts typed character by character and on random edit sequences (hypothesis). A keystroke's check
-  (``settle=False``) may show the piece before the one typed from its last check; the settling check after
-  it must again equal the check from scratch.
+  corpus, on every rule example, on drafts typed character by character and on random edit sequences
+  (hypothesis). A keystroke's check (``settle=False``) may show the piece before the one typed from its last
+  check; the settling check after it must again equal the check from scratch.
 - The compiled catalogue (``compile_catalogue`` → ``load_compiled``, what the page loads) gives the same
   findings as the validated TOML catalogue, is deterministic, and compiles patterns only when a draft needs
   them.
