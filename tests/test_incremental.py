@@ -281,6 +281,38 @@ def test_load_default_uses_a_fresh_compiled_file_and_ignores_a_stale_one(tmp_pat
         load_compiled(b"{}")
 
 
+
+def test_the_repository_s_rules_are_validated_once_then_loaded_from_the_cache(tmp_path, monkeypatch):
+    """Without a compiled file beside them (a checkout), the repository's rules are validated once and kept
+    compiled in <repo>/.cache; the next process loads that instead (the command line starts in ~1 s, not
+    ~12 s). Changed TOML is validated again; a corrupt cache file is passed over."""
+    from app import catalogue as catalogue_module
+
+    d = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", d, ignore=shutil.ignore_patterns(COMPILED_NAME))
+    monkeypatch.setattr(catalogue_module, "default_rules_dir", lambda: d)
+    validated = []
+    real_load = catalogue_module.load_catalogue
+    monkeypatch.setattr(catalogue_module, "load_catalogue", lambda rd: validated.append(rd) or real_load(rd))
+
+    first = load_default(d)
+    (cached,) = (tmp_path / ".cache").glob("catalogue-*.json")
+    assert validated == [d] and first.rules == real_load(d).rules
+    again = load_default(d)  # as a new process would: from the cache, nothing validated
+    assert validated == [d] and again.rules == first.rules
+    assert all(r.patterns.compiled_count() == 0 for r in again.rules)
+
+    path = d / "emoji.toml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    load_default(d)
+    assert validated == [d, d]
+    (newer,) = (tmp_path / ".cache").glob("catalogue-*.json")  # the stale entry is gone
+    assert newer != cached
+
+    newer.write_bytes(b"{ not json")
+    assert [r.id for r in load_default(d).rules] == [r.id for r in first.rules]
+    assert validated == [d, d, d]
+
 def test_prepare_in_steps_then_check_gives_the_result_from_scratch(monkeypatch):
     """The page checks a long paste in frame-sized steps (``engine.prepare``), then asks for the report: it
     must be the report from scratch, and the steps must actually fill the cache the report is read from."""
