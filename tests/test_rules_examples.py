@@ -89,30 +89,26 @@ def test_bad_examples_are_flagged_exactly(rule):
     _fail_all(rule, "bad", failures, len(rule.bad))
 
 
-@pytest.mark.parametrize("rule", BY_RULE)
-def test_good_examples_are_silent_for_their_rule(rule):
+def _walk_good(rule, flagged, headline: str) -> None:
+    """Fail with every good example of ``rule`` whose report ``flagged`` accepts (``headline`` names it)."""
     failures = []
     for i, example in enumerate(rule.good):
         report = _check(example)
-        if any(f.rule == rule.id for f in report.findings):
-            failures.append(
-                f"false positive in rule {rule.id} ({rule.file}), good[{i}]: {example!r}\n"
-                f"findings:\n{_describe(report, example)}"
-            )
+        if flagged(report):
+            failures.append(f"{headline.format(i=i)}: {example!r}\nfindings:\n{_describe(report, example)}")
     _fail_all(rule, "good", failures, len(rule.good))
+
+
+@pytest.mark.parametrize("rule", BY_RULE)
+def test_good_examples_are_silent_for_their_rule(rule):
+    _walk_good(rule, lambda report: any(f.rule == rule.id for f in report.findings),
+               f"false positive in rule {rule.id} ({rule.file}), good[{{i}}]")
 
 
 @pytest.mark.parametrize("rule", BY_RULE)
 def test_good_examples_have_no_block_or_warn(rule):
-    failures = []
-    for i, example in enumerate(rule.good):
-        report = _check(example)
-        if any(f.severity in ("block", "warn") for f in report.findings):
-            failures.append(
-                f"good[{i}] of rule {rule.id} ({rule.file}) is flagged by other rules: {example!r}\n"
-                f"findings:\n{_describe(report, example)}"
-            )
-    _fail_all(rule, "good", failures, len(rule.good))
+    _walk_good(rule, lambda report: any(f.severity in ("block", "warn") for f in report.findings),
+               f"good[{{i}}] of rule {rule.id} ({rule.file}) is flagged by other rules")
 
 
 @pytest.mark.parametrize("rule", BY_RULE)
