@@ -281,7 +281,6 @@ def test_load_default_uses_a_fresh_compiled_file_and_ignores_a_stale_one(tmp_pat
         load_compiled(b"{}")
 
 
-
 def test_the_repository_s_rules_are_validated_once_then_loaded_from_the_cache(tmp_path, monkeypatch):
     """Without a compiled file beside them (a checkout), the repository's rules are validated once and kept
     compiled in <repo>/.cache; the next process loads that instead (the command line starts in ~1 s, not
@@ -312,6 +311,7 @@ def test_the_repository_s_rules_are_validated_once_then_loaded_from_the_cache(tm
     newer.write_bytes(b"{ not json")
     assert [r.id for r in load_default(d).rules] == [r.id for r in first.rules]
     assert validated == [d, d, d]
+
 
 def test_prepare_in_steps_then_check_gives_the_result_from_scratch(monkeypatch):
     """The page checks a long paste in frame-sized steps (``engine.prepare``), then asks for the report: it

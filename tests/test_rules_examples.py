@@ -34,16 +34,15 @@ BY_RULE = [pytest.param(r, id=r.id) for r in RULES]
 
 @functools.lru_cache(maxsize=None)
 def _check(text: str):
-    """A good example is asked two questions (its rule silent; nothing at block/warn): check it once."""
+    """An example is asked more than one question (a good one: its rule silent, nothing at block/warn; a bad
+    one: its spans, and what its fixes leave): check it once."""
     return app.check(text)
 
 
 def _fail_all(rule, kind: str, failures: list[str], total: int) -> None:
     if failures:
-        pytest.fail(
-            f"{len(failures)} of {total} {kind} examples of rule {rule.id} ({rule.file}) fail:\n\n" + "\n\n".join(failures),
-            pytrace=False,
-        )
+        head = f"{len(failures)} of {total} {kind} examples of rule {rule.id} ({rule.file}) fail:"
+        pytest.fail(head + "\n\n" + "\n\n".join(failures), pytrace=False)
 
 
 def _describe(report, text: str) -> str:
@@ -69,7 +68,7 @@ def test_bad_examples_are_flagged_exactly(rule):
     failures = []
     for i, example in enumerate(rule.bad):
         text, spans = parse_example(example)
-        report = app.check(text)
+        report = _check(text)
         got = sorted((f.start, f.end) for f in report.findings if f.rule == rule.id)
         want = sorted(spans)
         missing = [s for s in want if s not in got]
@@ -137,7 +136,7 @@ def test_fixed_bad_examples_pass(rule):
     failures = []
     for i, example in enumerate(rule.bad):
         text, _ = parse_example(example)
-        before = app.check(text)
+        before = _check(text)
         unfixable = {f.rule for f in before.findings if f.fix is None}
         fixed = _apply_fixes(text, before.findings)
         after = app.check(fixed)
