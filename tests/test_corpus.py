@@ -68,6 +68,13 @@ supplements in hard moments), from the same brief; one near-copy of a main-corpu
 312), precision 0.970, 7 of 224 clean flagged (6 of them in -do's 140); abusive 35/55, review manipulation
 37/48. Read again at 19:17 after four probe false alarms were mended (not from this set) and the tone model
 retrained with them: recall 0.843, precision 0.967 (one more abusive false category), 7 of 224 clean flagged.
+Moved in at 20:44. The holdout now: ``-dq`` (printer ink, office furniture and network gear, terse and
+technical), ``-dr`` (family craft and party-supply shops, chatty, guilt-tripping, bribing), ``-dt`` (games,
+consoles and trading cards in gamer slang) mixed and ``-ds`` clean look-alikes (lighting, smart-home, plumbing
+and hardware sellers in hard moments), from the same brief; three near-copies of main-corpus messages (ja-dr10,
+ja-dr20, zh-dr04) left out by id; measured once after the -dm..-do round on 2026-12-02 at 21:32: recall 0.850
+(401 of 472), precision 0.944, 17 of 265 clean flagged (9 of them in -ds's 140); abusive 59/84, off-platform
+75/90 (12 false).
 
 One JSON object per line::
 
