@@ -74,7 +74,12 @@ consoles and trading cards in gamer slang) mixed and ``-ds`` clean look-alikes (
 and hardware sellers in hard moments), from the same brief; three near-copies of main-corpus messages (ja-dr10,
 ja-dr20, zh-dr04) left out by id; measured once after the -dm..-do round on 2026-12-02 at 21:32: recall 0.850
 (401 of 472), precision 0.944, 17 of 265 clean flagged (9 of them in -ds's 140); abusive 59/84, off-platform
-75/90 (12 false).
+75/90 (12 false). Moved in at 21:37. The holdout now: ``-du`` (medical and mobility aids for elderly
+buyers, patient and patronising), ``-dv`` (leather goods, knives and barware, dry wit), ``-dw`` (school supplies and
+educational toys, lecturing and templated) mixed and ``-dx`` clean look-alikes (coffee, tea, food, medical devices
+and stationery in hard moments), from the same brief; one near-copy of a main-corpus message (fr-dv01 ~ fr-i20,
+0.94) left out by id; measured once after the -dq..-dt round on 2026-12-02 at 22:40: recall 0.856 (385 of 450),
+precision 0.977, 5 of 266 clean flagged (all 5 in -dx's 140); abusive 63/86, marketing 39/50.
 
 One JSON object per line::
 
