@@ -25,7 +25,7 @@ BUILD_INPUTS = ["build.py", "index.html", "pyscript.toml", "package.json", "pack
 def run_build(*args: str, root: Path = ROOT) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, str(root / "build.py"), "--no-docs", *args],
-        capture_output=True, text=True, cwd=root, timeout=300,
+        capture_output=True, text=True, cwd=root, timeout=900,
     )
 
 
