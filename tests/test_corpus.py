@@ -80,7 +80,12 @@ educational toys, lecturing and templated) mixed and ``-dx`` clean look-alikes (
 and stationery in hard moments), from the same brief; one near-copy of a main-corpus message (fr-dv01 ~ fr-i20,
 0.94) left out by id; measured once after the -dq..-dt round on 2026-12-02 at 22:40: recall 0.856 (385 of 450),
 precision 0.977, 5 of 266 clean flagged (all 5 in -dx's 140); abusive 63/86, marketing 39/50. Moved in at
-2026-12-03 01:50 UTC, while the next blind set is written.
+2026-12-03 01:50 UTC. The holdout now: ``-dy`` (car parts, motorcycle gear and workshop tools in blunt workshop
+slang), ``-dz`` (baby and nursery products, sweet influencer voice, mums' groups on messengers), ``-ea`` (an old
+family paint, flooring and DIY business, formal and condescending) mixed and ``-eb`` clean look-alikes (perfume,
+skincare devices, hair tools and wigs in hard moments), from the same brief; no near-copies; measured once after
+the -du..-dx round on 2026-12-03 at 03:20: recall 0.857 (403 of 470), precision 0.985, 5 of 266 clean flagged (all
+5 in -eb's 140); abusive 67/87, marketing 36/49.
 
 One JSON object per line::
 
