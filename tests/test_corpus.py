@@ -85,7 +85,7 @@ slang), ``-dz`` (baby and nursery products, sweet influencer voice, mums' groups
 family paint, flooring and DIY business, formal and condescending) mixed and ``-eb`` clean look-alikes (perfume,
 skincare devices, hair tools and wigs in hard moments), from the same brief; no near-copies; measured once after
 the -du..-dx round on 2026-12-03 at 03:20: recall 0.857 (403 of 470), precision 0.985, 5 of 266 clean flagged (all
-5 in -eb's 140); abusive 67/87, marketing 36/49.
+5 in -eb's 140); abusive 67/87, marketing 36/49. Moved in at 2026-12-03 03:30 UTC.
 
 One JSON object per line::
 
@@ -171,7 +171,7 @@ HOLDOUT_MIN_PER_LANG = 15
 HOLDOUT_CLEAN_SHARE = (0.30, 0.60)  # up to 60 %: the holdout may carry a clean look-alike set (-n) beside the mixed ones
 NEAR_DUPLICATE_RATIO = 0.85
 
-ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|(?:[huvwxyztsrqponkgfemljiba]|a[a-z]|b[a-z]|c[a-z]|d[a-x])\d{{2}})", True: r"{lang}-(?:d[yz]|e[ab])\d{{2}}"}
+ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|(?:[huvwxyztsrqponkgfemljiba]|a[a-z]|b[a-z]|c[a-z]|d[a-z]|e[ab])\d{{2}})", True: r"{lang}-(?:e[c-f])\d{{2}}"}
 
 
 # ── the corpus files themselves ─────────────────────────────────────────────────────────────────────
