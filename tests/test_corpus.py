@@ -85,7 +85,13 @@ slang), ``-dz`` (baby and nursery products, sweet influencer voice, mums' groups
 family paint, flooring and DIY business, formal and condescending) mixed and ``-eb`` clean look-alikes (perfume,
 skincare devices, hair tools and wigs in hard moments), from the same brief; no near-copies; measured once after
 the -du..-dx round on 2026-12-03 at 03:20: recall 0.857 (403 of 470), precision 0.985, 5 of 266 clean flagged (all
-5 in -eb's 140); abusive 67/87, marketing 36/49. Moved in at 2026-12-03 03:30 UTC.
+5 in -eb's 140); abusive 67/87, marketing 36/49. Moved in at 2026-12-03 03:30 UTC. The holdout now: ``-ec``
+(bicycles, scooters and sports nutrition in a pushy coach's voice), ``-ed`` (one-person handmade candle, soap and
+ceramics shops, emotional, tempted by Etsy, Instagram and PayPal), ``-ee`` (a refurbished-electronics reseller's
+cold legalistic templates) mixed and ``-ef`` clean look-alikes (pet food, aquariums, bedding and mattresses in
+hard moments), from the same brief; no near-copies; measured once after the -dy..-eb round on 2026-12-03 at
+05:22: recall 0.825 (395 of 479), precision 0.990, 3 of 266 clean flagged (1 in -ec, 2 in -ef's 140); abusive
+54/87, off-platform 69/87, review manipulation 62/78.
 
 One JSON object per line::
 
