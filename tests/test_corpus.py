@@ -91,7 +91,7 @@ ceramics shops, emotional, tempted by Etsy, Instagram and PayPal), ``-ee`` (a re
 cold legalistic templates) mixed and ``-ef`` clean look-alikes (pet food, aquariums, bedding and mattresses in
 hard moments), from the same brief; no near-copies; measured once after the -dy..-eb round on 2026-12-03 at
 05:22: recall 0.825 (395 of 479), precision 0.990, 3 of 266 clean flagged (1 in -ec, 2 in -ef's 140); abusive
-54/87, off-platform 69/87, review manipulation 62/78.
+54/87, off-platform 69/87, review manipulation 62/78. Moved in at 2026-12-03 05:27 UTC.
 
 One JSON object per line::
 
@@ -177,7 +177,7 @@ HOLDOUT_MIN_PER_LANG = 15
 HOLDOUT_CLEAN_SHARE = (0.30, 0.60)  # up to 60 %: the holdout may carry a clean look-alike set (-n) beside the mixed ones
 NEAR_DUPLICATE_RATIO = 0.85
 
-ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|(?:[huvwxyztsrqponkgfemljiba]|a[a-z]|b[a-z]|c[a-z]|d[a-z]|e[ab])\d{{2}})", True: r"{lang}-(?:e[c-f])\d{{2}}"}
+ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|(?:[huvwxyztsrqponkgfemljiba]|a[a-z]|b[a-z]|c[a-z]|d[a-z]|e[a-f])\d{{2}})", True: r"{lang}-(?:e[g-j])\d{{2}}"}
 
 
 # ── the corpus files themselves ─────────────────────────────────────────────────────────────────────
