@@ -91,7 +91,15 @@ ceramics shops, emotional, tempted by Etsy, Instagram and PayPal), ``-ee`` (a re
 cold legalistic templates) mixed and ``-ef`` clean look-alikes (pet food, aquariums, bedding and mattresses in
 hard moments), from the same brief; no near-copies; measured once after the -dy..-eb round on 2026-12-03 at
 05:22: recall 0.825 (395 of 479), precision 0.990, 3 of 266 clean flagged (1 in -ec, 2 in -ef's 140); abusive
-54/87, off-platform 69/87, review manipulation 62/78. Moved in at 2026-12-03 05:27 UTC.
+54/87, off-platform 69/87, review manipulation 62/78. Moved in at 2026-12-03 05:27 UTC. The holdout now:
+``-eg`` (toys, baby products and school supplies, chatty and moralizing, parents' groups and birthday coupons),
+``-eh`` (car parts, motorcycle accessories and workshop tools, gruff, Telegram/Viber and the workshop), ``-ei``
+(fashion, jewellery and watches in an influencer voice, VIP clubs and tagged photo reviews) mixed and ``-ej`` clean
+look-alikes (books, instruments, printers and ink, office furniture in hard moments), from the same brief; five
+near-copies of main-corpus messages (es-ei16, es-eh11, ja-eh14, ja-ei14, ja-eg08, all 0.85-0.95 similar to older
+sensitive-data messages) left out by id; measured once after the -ec..-ef round on 2026-12-03 at 06:35: recall 0.854
+(397 of 465), precision 0.959, 15 of 266 clean flagged (11 in -ej's 140); abusive 68/87, marketing 43/56,
+off-platform 72/87 (7 false).
 
 One JSON object per line::
 
