@@ -148,7 +148,8 @@ class CheckerPage:
     errors: list[str]
 
     def state(self) -> str:
-        return self.page.evaluate("() => document.documentElement.dataset.checker")
+        # Polled from the moment navigation commits, when the document may not exist yet: no element, no state.
+        return self.page.evaluate("() => document.documentElement?.dataset.checker ?? null")
 
     def wait_until(self, script: str, timeout: float = 15, what: str = "") -> object:
         deadline = time.monotonic() + timeout
