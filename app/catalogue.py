@@ -11,6 +11,10 @@ Rule keys (see docs/ARCHITECTURE.md for the shape):
   see app/normalize.py), ``near``, ``unless``, ``unless_sets``, ``fix``: optional, as documented in the
   architecture file. ``unless_sets = ["name", …]`` adds the ``unless`` patterns of the file's ``[sets]`` table
   entry ``name`` (one list shared by many rules of a file, e.g. the buyer's words quoted back).
+- ``{{name}}`` inside any pattern (``patterns``, ``near``, ``unless``, a ``[sets]`` list) stands for the file's
+  ``[fragments]`` entry ``name``, a piece of regex written once (e.g. the hosts a link may point to), put in as
+  ``(?:…)``. An unknown name, a fragment that does not compile alone, names a group, uses another fragment or
+  is used by no pattern is an error.
 - ``digits = [min, max]``: optional; a hit counts only if it holds that many digits (phone numbers).
 - ``source``: optional free text (where the rule comes from); shown in nothing, kept for reviewers.
 - ``model``: instead of ``patterns``, the name of a learned model (``app/tone.py`` ``KNOWN_MODELS``, e.g.
@@ -277,7 +281,7 @@ def _text(p: _Problems, file: str, rid: str | None, key: str, value, required: b
 _compile = lru_cache(maxsize=None)(re.compile)
 
 
-def _compile_list(p: _Problems, file: str, rid: str, key: str, value, required: bool) -> PatternList:
+def _compile_list(p: _Problems, file: str, rid: str, key: str, value, required: bool, frags=None) -> PatternList:
     if value is None:
         if required:
             p.add(file, rid, f"missing {key}", f"add {key} = ['…'] (Python re syntax)")
@@ -294,6 +298,10 @@ def _compile_list(p: _Problems, file: str, rid: str, key: str, value, required: 
         if not pat:
             p.add(file, rid, f"{key}[{i}] is empty", "remove it or write a pattern")
             continue
+        if "{{" in pat:
+            pat = _expand(p, file, rid, f"{key}[{i}]", pat, frags)
+            if pat is None:
+                continue
         try:
             c = _compile(pat)
         except re.error as e:
@@ -307,6 +315,70 @@ def _compile_list(p: _Problems, file: str, rid: str, key: str, value, required: 
             p.add(file, rid, f"{key}[{i}] has a group named {hits[0]!r}", "only patterns can name a 'hit' group")
         out.append(c)
     return PatternList((c.pattern for c in out), out)
+
+
+_FRAGMENT_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_FRAGMENT_USE = re.compile(r"\{\{([^{}]*)\}\}")
+
+
+class _Fragments:
+    """A rule file's ``[fragments]`` table (name -> regex piece) and the names its patterns used."""
+
+    def __init__(self, table: dict[str, str]) -> None:
+        self.table = table
+        self.used: set[str] = set()
+
+
+def _expand(p: _Problems, file: str, rid: str, where: str, pat: str, frags: "_Fragments | None") -> str | None:
+    """``pat`` with each ``{{name}}`` replaced by ``(?:<fragment>)``; None (and a problem) for an unknown name."""
+    ok = True
+
+    def put(m: re.Match) -> str:
+        nonlocal ok
+        name = m.group(1).strip()
+        if frags is None or name not in frags.table:
+            ok = False
+            known = sorted(frags.table) if frags is not None else []
+            p.add(file, rid, f"{where} uses an unknown fragment {{{{{name}}}}}",
+                  f"declare {name} in this file's [fragments] table" + (f" or use one of {known}" if known else ""))
+            return ""
+        frags.used.add(name)
+        return f"(?:{frags.table[name]})"
+
+    out = _FRAGMENT_USE.sub(put, pat)
+    return out if ok else None
+
+
+def _load_fragments(p: _Problems, file: str, table) -> _Fragments:
+    """A rule file's ``[fragments]`` table: each entry a piece of regex that compiles on its own, names no group
+    (a pattern may use it twice) and uses no other fragment (one level keeps every pattern readable)."""
+    if not isinstance(table, dict):
+        p.add(file, None, "'fragments' is not a table", "write [fragments] and under it name = '…regex…'")
+        return _Fragments({})
+    out: dict[str, str] = {}
+    for name, value in table.items():
+        where = f"fragment {name!r}"
+        if not _FRAGMENT_NAME.match(name):
+            p.add(file, None, f"fragment name {name!r} is not made of [a-z0-9_] (starting with a letter)",
+                  "write e.g. allowed_hosts = '…'")
+            continue
+        if not isinstance(value, str) or not value:
+            p.add(file, None, f"{where} must be a non-empty string", f"write {name} = '…regex…'")
+            continue
+        if "{{" in value:
+            p.add(file, None, f"{where} uses another fragment", "write the fragment out in full")
+            continue
+        try:
+            c = re.compile(value)
+        except re.error as e:
+            p.add(file, None, f"{where} does not compile on its own: {e}", "correct the regular expression")
+            continue
+        if c.groupindex:
+            p.add(file, None, f"{where} names a group {sorted(c.groupindex)[0]!r}",
+                  "use (?:…) inside a fragment; name groups in the pattern that uses it")
+            continue
+        out[name] = value
+    return _Fragments(out)
 
 
 def _load_categories(path: Path, p: _Problems) -> dict[str, Category]:
@@ -359,9 +431,11 @@ def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: 
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
         p.add(file, None, f"cannot be read as TOML: {e}", "fix the TOML syntax (tomllib reports line and column)")
         return []
-    for extra in set(data) - {"rule", "sets"}:
-        p.add(file, None, f"unknown top-level key {extra!r}", "rules go in [[rule]] tables, shared pattern lists in [sets]")
+    for extra in set(data) - {"rule", "sets", "fragments"}:
+        p.add(file, None, f"unknown top-level key {extra!r}",
+              "rules go in [[rule]] tables, shared pattern lists in [sets], shared regex pieces in [fragments]")
     shared_sets = _pattern_sets(p, file, data.get("sets", {}))
+    frags = _load_fragments(p, file, data.get("fragments", {}))
     used_sets: set[str] = set()
     unless_writer: dict[str, str] = {}  # an unless pattern of this file -> the first rule that writes it
     entries = data.get("rule", [])
@@ -409,8 +483,8 @@ def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: 
                 if k in e:
                     p.add(file, rid, f"a rule with model = {model!r} cannot have {k!r}",
                           f"remove {k!r} (the model judges whole sentences), or remove model and keep the patterns")
-        patterns = _compile_list(p, file, rid, "patterns", e.get("patterns"), model is None)
-        near = _compile_list(p, file, rid, "near", e.get("near"), False)
+        patterns = _compile_list(p, file, rid, "patterns", e.get("patterns"), model is None, frags)
+        near = _compile_list(p, file, rid, "near", e.get("near"), False, frags)
         unless_src = e.get("unless")
         if isinstance(unless_src, list):
             # An exemption two rules need is written once, in [sets]: a copy in each would be fixed in one only.
@@ -434,7 +508,7 @@ def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: 
                     shared.extend(shared_sets[name])
                 own = [unless_src] if isinstance(unless_src, str) else unless_src
                 unless_src = shared + own if isinstance(own, list) else (shared if own is None else own)
-        unless = _compile_list(p, file, rid, "unless", unless_src, False)
+        unless = _compile_list(p, file, rid, "unless", unless_src, False, frags)
         title = _text(p, file, rid, "title", e.get("title"))
         message = _text(p, file, rid, "message", e.get("message"))
         suggestion = _text(p, file, rid, "suggestion", e.get("suggestion"))
@@ -508,6 +582,9 @@ def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: 
     for name in sorted(set(shared_sets) - used_sets):
         p.add(file, None, f"set {name!r} is declared in [sets] but no rule names it in unless_sets",
               f'add unless_sets = ["{name}"] to the rules it protects, or delete the set')
+    for name in sorted(set(frags.table) - frags.used):
+        p.add(file, None, f"fragment {name!r} is declared in [fragments] but no pattern uses {{{{{name}}}}}",
+              f"write {{{{{name}}}}} in the patterns that need it, or delete the fragment")
     return rules
 
 

@@ -334,6 +334,17 @@ def _error(tmp_path, rules, categories=CATEGORIES):
         ("[sets]\nquotes = []\n" + rule("test.a", "['x']", 'unless_sets = ["quotes"]'), "must be a non-empty list"),
         (rule("test.a", "['x']", "unless = ['q']") + rule("test.b", "['y']", "unless = ['q']"),
          "unless pattern 'q' is also written by rule 'test.a'"),
+        (rule("test.a", "['x{{hosts}}']"), "patterns[0] uses an unknown fragment {{hosts}}"),
+        ("[fragments]\nhost = 'a|b'\n" + rule("test.a", "['x{{hosts}}']"), "or use one of ['host']"),
+        ("[fragments]\nhosts = 'a|b'\n" + rule("test.a", "['x']"),
+         "fragment 'hosts' is declared in [fragments] but no pattern uses {{hosts}}"),
+        ("[fragments]\nhosts = 'a|('\n" + rule("test.a", "['x{{hosts}}']"), "fragment 'hosts' does not compile"),
+        ("[fragments]\nhosts = '(?P<h>a)'\n" + rule("test.a", "['x{{hosts}}']"), "fragment 'hosts' names a group 'h'"),
+        ("[fragments]\nhosts = 'a'\nmore = '{{hosts}}b'\n" + rule("test.a", "['x{{more}}{{hosts}}']"),
+         "fragment 'more' uses another fragment"),
+        ("[fragments]\nHosts = 'a'\n" + rule("test.a", "['x']"), "fragment name 'Hosts'"),
+        ("[sets]\nq = ['{{nope}}']\n" + rule("test.a", "['x']", 'unless_sets = ["q"]'),
+         "unless[0] uses an unknown fragment {{nope}}"),
     ],
 )
 def test_loader_names_file_rule_and_fix(tmp_path, rules, expect):
@@ -354,6 +365,24 @@ def test_a_shared_unless_set_drops_hits_in_every_rule_that_names_it(tmp_path):
     draft = 'You wrote "liar, scam". You are a liar. This is a scam. There is no scam.'
     hits = [(f.rule, f.text) for f in check(draft, catalogue=cat).findings]
     assert hits == [("test.a", "liar"), ("test.b", "scam")], hits
+
+
+def test_a_fragment_is_put_into_every_pattern_that_names_it(tmp_path):
+    """``[fragments]``: a regex piece written once (rules/off-platform.toml's allowed hosts, written out 40 times
+    before) and put into ``patterns``, ``near``, ``unless`` and ``[sets]`` lists as ``(?:…)``, so an
+    alternation inside it stays inside it; the compiled catalogue holds the expanded patterns."""
+    rules = ("[fragments]\nhosts = 'shop|store'\n"
+             "[sets]\nours = ['\\bnot\\s+(?:our\\s+)?{{hosts}}']\n"
+             + rule("test.a", "['visit\\s+our\\s+{{hosts}}\\b']", 'near = [\'{{hosts}}\']\nunless_sets = ["ours"]'))
+    cat = make_catalogue(tmp_path, rules)
+    r = cat.rules[0]
+    assert list(r.patterns.sources) == ["visit\\s+our\\s+(?:shop|store)\\b"]
+    assert list(r.near.sources) == ["(?:shop|store)"]
+    assert list(r.unless.sources) == ["\\bnot\\s+(?:our\\s+)?(?:shop|store)"]
+    hits = [f.text for f in check("Visit our store today. Or visit our shop.", catalogue=cat).findings]
+    assert hits == ["Visit our store", "visit our shop"], hits
+    # without the (?:…) the alternation would reach out of the fragment and match a bare "store"
+    assert check("We store it dry.", catalogue=cat).findings == ()
 
 
 def test_loader_reports_every_problem_at_once(tmp_path):
