@@ -121,6 +121,15 @@ at 12:49: recall 0.782 (334 of 427), precision 0.920, 18 of 276 clean flagged (1
 moved it by 2 messages. Moved in at 12:58 the same day with its misses and false alarms visible (its
 precision was below the holdout's regression floor of 0.93). Round 34 then fixed its abuse and off-platform
 misses and most of its false alarms (main corpus 15,612 of 15,650, 2 of 10,229 clean flagged); the rest stay visible.
+Next (a new session, 2026-12-03 14:50): ``-es`` (musical instruments, touchy about their set-ups, a players'
+Telegram group and paid video lessons), ``-et`` (baby and toddler products, warm but preachy about safety,
+parents' WhatsApp community and a loyalty club), ``-eu`` (car parts and car care, blunt and short-tempered, a
+mechanics' Discord and cash fittings at their garage) mixed and ``-ev`` clean look-alikes (pet supplies in hard
+moments), from the same brief; no near-copies; one clean message's allowed category removed before measuring
+(ja-es07); measured once with the rules of round 34 (plus two probe fixes and the catalogue's fragments, which
+changed none of its results) at 14:58: recall 0.820 (350 of 427), precision 0.951, 16 of 284 clean flagged (11
+in -ev's 140); abusive 77/105 (7 false), contact details 27/39, marketing 35/47, off-platform 65/79 (6 false);
+de 40/57; -es 110/139, -et 125/153, -eu 115/135. Moved in at 15:00 with its misses and false alarms visible.
 
 One JSON object per line::
 
@@ -206,7 +215,7 @@ HOLDOUT_MIN_PER_LANG = 15
 HOLDOUT_CLEAN_SHARE = (0.30, 0.60)  # up to 60 %: the holdout may carry a clean look-alike set (-n) beside the mixed ones
 NEAR_DUPLICATE_RATIO = 0.85
 
-ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|(?:[huvwxyztsrqponkgfemljiba]|a[a-z]|b[a-z]|c[a-z]|d[a-z]|e[a-r])\d{{2}})", True: r"{lang}-(?:e[s-v])\d{{2}}"}
+ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|(?:[huvwxyztsrqponkgfemljiba]|a[a-z]|b[a-z]|c[a-z]|d[a-z]|e[a-v])\d{{2}})", True: r"{lang}-(?:e[w-z])\d{{2}}"}
 
 
 # ── the corpus files themselves ─────────────────────────────────────────────────────────────────────
@@ -328,7 +337,9 @@ def test_no_near_duplicate_messages():
     assert not pairs, "near-duplicate messages:\n" + "\n".join(pairs)
 
 
-_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B50\u2B55\uFE0F]")
+# The text symbols rules/emoji.toml deliberately leaves alone (★ ☆ ✓ ✔ ♪: "the page marked ★", ja-es07) are no slip;
+# with U+FE0F after them they are emoji and caught by the last branch.
+_EMOJI = re.compile("(?:(?![\u2605\u2606\u2713\u2714\u266A])[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B50\u2B55]|\uFE0F)")
 _EMOTICON = re.compile(r"(?<!\w)(?:[:;=]-?[()DPp]|\^_+\^|<3)(?!\w)")
 _TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 
