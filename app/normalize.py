@@ -660,6 +660,37 @@ def _has_cjk_digit(t: str) -> bool:
     return not t.isascii() and any(c in t for c in "〇零一二三四五六七八九幺两")
 
 
+# r35 (en-ep08 'oh-seven-seven-hundred, nine one two', en-eu13 'oh-seven-seven-double-oh, nine-oh-oh'): how a phone number is
+# read aloud: "oh" for zero next to another digit, "double/triple X" (doppel, doble, doppio, triplo …) for XX/XXX, and "hundred"
+# right after a digit for 00. Applied after the digit words became digits, so each rule looks at digits around it; "Oh, thanks",
+# "a double room" and "five hundred euros" change too little to make the seven digits a phone pattern needs.
+_SPOKEN_HINT = re.compile(r"(?<![a-z])(?:oh|double|doppel|doble|doppio|tripl[eo]|hundred)(?![a-z])")
+_OH = re.compile(r"(?<![a-z])oh(?![a-z])")
+# a digit (or another spoken zero / "double") right before or right after an "oh", with up to 3 spaces, commas or hyphens between
+_OH_BEFORE = re.compile(r"(?:\d|(?<![a-z])(?:oh|double|doppel|doble|doppio|triple|triplo))[\s,-]{1,3}$")
+_OH_AFTER = re.compile(r"[\s,-]{1,3}(?:\d|(?:oh|double|doppel|doble|doppio|triple|triplo)(?![a-z]))")
+_REPEAT = re.compile(r"(?<![a-z])(?P<w>double|doppel|doble|doppio|triple|triplo)[\s-]{1,2}(?P<d>\d)(?!\d)")
+_HUNDRED = re.compile(r"(?<=\d)[\s-]{1,2}hundred(?![a-z])")
+
+
+def _spoken_digit_edits(v: View) -> View:
+    t = v.text
+    edits = [(m.start(), m.end(), "0") for m in _OH.finditer(t)
+             if _OH_BEFORE.search(t[max(0, m.start() - 12):m.start()]) or _OH_AFTER.match(t, m.end())]
+    if edits:
+        v = _edit(v, "numbers", edits)
+        t = v.text
+    edits = [(m.start(), m.end(), " ".join([m.group("d")] * (3 if m.group("w").startswith("tripl") else 2)))
+             for m in _REPEAT.finditer(t)]
+    if edits:
+        v = _edit(v, "numbers", edits)
+        t = v.text
+    edits = [(m.start(), m.end(), " 0 0") for m in _HUNDRED.finditer(t)]
+    if edits:
+        v = _edit(v, "numbers", edits)
+    return v
+
+
 def numbers_view(text: View, draft: str | None = None) -> View:
     v = text
     t = v.text
@@ -688,6 +719,8 @@ def numbers_view(text: View, draft: str | None = None) -> View:
     edits.extend(taken[k:])
     if edits:
         v = _edit(v, "numbers", edits)
+    if _SPOKEN_HINT.search(v.text):
+        v = _spoken_digit_edits(v)
     if _has_cjk_digit(v.text) and _CJK_DIGIT_HINT.search(v.text):
         # 1:1 substitution: the map is unchanged.
         v = View("numbers", v.text.translate(_CJK_DIGITS), v.starts, v.ends)
@@ -701,7 +734,7 @@ def numbers_view(text: View, draft: str | None = None) -> View:
 
 _TLD_HINT = (
     r"(?:com|net|org|info|biz|io|co|me|shop|store|online|site|top|xyz|app|cn|jp|de|fr|es|it|uk|eu|us|ca|au|"
-    r"nl|be|at|ch|pl|se|ru|in|br|mx|edu|gov|cc|tv|vip|club|email)"
+    r"nl|be|at|ch|pl|se|ru|in|br|mx|edu|gov|cc|tv|vip|club|email|gg)"
 )
 _LABEL = r"[a-z0-9\u00e0-\u024f-]{1,63}"  # ASCII/Latin labels: a CJK sentence must not become a "domain"
 _DOT_WORD = r"(?:dot|punkt|point|punto|ドット|どっと|点)"
@@ -752,6 +785,10 @@ _ADDRESS_HINT = re.compile(
     r"|(?<=点)|(?<=ド)ット|(?<=ア)ット|(?<=ど)っと|(?<=あ)っと|(?<=艾)特|(?<=[a-z0-9]。)(?=[a-z]))"
 )
 _TLDS = frozenset(_TLD_HINT[3:-1].split("|"))
+_SPELLED_SLASH = re.compile(
+    r"(?:\s{1,3}/\s{0,3}|\s{0,3}/\s{1,3}|\s{1,3}(?:slash|barra|schr(?:ä|ae)gstrich|barre(?:\s+oblique)?|スラッシュ)\s{1,3}|\s{0,3}斜杠\s{0,3})"
+    r"(?=[a-z0-9_])"
+)
 _LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-") | frozenset(map(chr, range(0xE0, 0x250)))
 
 
@@ -777,12 +814,13 @@ def _label_end_before(text: str, a: int) -> int:
     return j
 
 
-# Words that precede a spelled "at" in ordinary sentences ("order at", "available at", "us at"): never the
-# mailbox of an obfuscated address.
+# Words that precede a spelled "at" in ordinary sentences ("order at", "available at", "us at", "our site at",
+# "sign up at", "log in at"): never the mailbox of an obfuscated address (the link after them is one).
 _NOT_LOCAL = frozenset(
     """order orders ordered shop buy bought visit visited find found available arrived arrive arrives
     delivered look looking us me them it is are was were be been here there online directly stay meet
     see check call reach contact email mail write message sell sold sale price priced store stores
+    site website webshop page homepage portal up in
     bestellen kaufen commander acheter comprar ordinare""".split()
 )
 
@@ -838,6 +876,11 @@ def _address_edits(text: str) -> list[tuple[int, int, str]]:
         if text[b:k] in _TLDS and not (k < len(text) and (text[k].isalnum() or text[k] == "_")):
             edits.extend((x, y, ".") for x, y in chain)
             chain, chain_label = [], (-1, -1)
+            # r35 (de-eu13 'discord . gg / schraubertreff', es-eu16 'discord punto gg barra TallerRuedaES'): the path of a
+            # rebuilt domain, its slash spaced or spelled ("/", "slash", "barra", "Schrägstrich", "barre", "スラッシュ", "斜杠")
+            sl = _SPELLED_SLASH.match(text, k)
+            if sl:
+                edits.append((sl.start(), sl.end(), "/"))
     edits.sort()
     return edits
 

@@ -82,12 +82,20 @@ def spans(report, rule_id=None):
         ("five five five one two", "numbers", "5 5 5 1 2"),
         ("someone phoned", "numbers", "someone phoned"),
         ("一三八一二三四五六七八", "numbers", "13812345678"),
+        # r35: a number read aloud: "oh" next to a digit, "double/triple X", "hundred" after a digit
+        ("oh-seven-seven-double-oh, nine-oh-oh", "numbers", "0-7-7-0 0, 9-0-0"),
+        ("oh seven seven hundred, triple two", "numbers", "0 7 7 0 0, 2 2 2"),
+        ("zero tre doppio sei", "numbers", "0 3 6 6"),
+        ("oh well, a double room", "numbers", "oh well, a double room"),
         ("john at gmail dot com", "address", "john@gmail.com"),
         ("john [at] gmail (dot) com", "address", "john@gmail.com"),
         ("service (at) shop (punkt) de", "address", "service@shop.de"),
         ("www dot brand dot com", "address", "www.brand.com"),
         ("arrived at amazon.com", "address", "arrived at amazon.com"),
         ("order at brand (.) com", "address", "order at brand.com"),
+        ("our site at hillside . co . uk", "address", "our site at hillside.co.uk"),  # a link, not site@…
+        ("sign up at brand dot com", "address", "sign up at brand.com"),
+        ("mail john at hillside . co . uk", "address", "mail john@hillside.co.uk"),
         ("john＠gmail．com", "address", "john@gmail.com"),
     ],
 )
