@@ -13,8 +13,10 @@ Rule keys (see docs/ARCHITECTURE.md for the shape):
   entry ``name`` (one list shared by many rules of a file, e.g. the buyer's words quoted back).
 - ``{{name}}`` inside any pattern (``patterns``, ``near``, ``unless``, a ``[sets]`` list) stands for the file's
   ``[fragments]`` entry ``name``, a piece of regex written once (e.g. the hosts a link may point to), put in as
-  ``(?:…)``. An unknown name, a fragment that does not compile alone, names a group, uses another fragment or
-  is used by no pattern is an error.
+  ``(?:…)``; a name the file does not declare is looked up in rules/categories.toml's ``[fragments]``, the
+  pieces every file shares (e.g. the hosts of chat invitation links). An unknown name, a fragment that does not
+  compile alone, names a group, uses another fragment, is used by no pattern, or is declared both in a file and
+  catalogue-wide is an error.
 - ``digits = [min, max]``: optional; a hit counts only if it holds that many digits (phone numbers).
 - ``source``: optional free text (where the rule comes from); shown in nothing, kept for reviewers.
 - ``model``: instead of ``patterns``, the name of a learned model (``app/tone.py`` ``KNOWN_MODELS``, e.g.
@@ -322,11 +324,26 @@ _FRAGMENT_USE = re.compile(r"\{\{([^{}]*)\}\}")
 
 
 class _Fragments:
-    """A rule file's ``[fragments]`` table (name -> regex piece) and the names its patterns used."""
+    """A ``[fragments]`` table (name -> regex piece) and the names patterns used. A rule file's own table has the
+    catalogue-wide one of rules/categories.toml as ``shared``: a name is looked up in the file first, then there."""
 
-    def __init__(self, table: dict[str, str]) -> None:
+    def __init__(self, table: dict[str, str], shared: "_Fragments | None" = None) -> None:
         self.table = table
+        self.shared = shared
         self.used: set[str] = set()
+
+    def known(self) -> list[str]:
+        return sorted(set(self.table) | (set(self.shared.table) if self.shared is not None else set()))
+
+    def take(self, name: str) -> str | None:
+        """The piece named ``name`` (own table, then the shared one), marked as used; None when unknown."""
+        if name in self.table:
+            self.used.add(name)
+            return self.table[name]
+        if self.shared is not None and name in self.shared.table:
+            self.shared.used.add(name)
+            return self.shared.table[name]
+        return None
 
 
 def _expand(p: _Problems, file: str, rid: str, where: str, pat: str, frags: "_Fragments | None") -> str | None:
@@ -336,28 +353,34 @@ def _expand(p: _Problems, file: str, rid: str, where: str, pat: str, frags: "_Fr
     def put(m: re.Match) -> str:
         nonlocal ok
         name = m.group(1).strip()
-        if frags is None or name not in frags.table:
+        piece = frags.take(name) if frags is not None else None
+        if piece is None:
             ok = False
-            known = sorted(frags.table) if frags is not None else []
+            known = frags.known() if frags is not None else []
             p.add(file, rid, f"{where} uses an unknown fragment {{{{{name}}}}}",
-                  f"declare {name} in this file's [fragments] table" + (f" or use one of {known}" if known else ""))
+                  f"declare {name} in this file's [fragments] table (or in rules/categories.toml's, for every file)"
+                  + (f" or use one of {known}" if known else ""))
             return ""
-        frags.used.add(name)
-        return f"(?:{frags.table[name]})"
+        return f"(?:{piece})"
 
     out = _FRAGMENT_USE.sub(put, pat)
     return out if ok else None
 
 
-def _load_fragments(p: _Problems, file: str, table) -> _Fragments:
-    """A rule file's ``[fragments]`` table: each entry a piece of regex that compiles on its own, names no group
-    (a pattern may use it twice) and uses no other fragment (one level keeps every pattern readable)."""
+def _load_fragments(p: _Problems, file: str, table, shared: "_Fragments | None" = None) -> _Fragments:
+    """A ``[fragments]`` table: each entry a piece of regex that compiles on its own, names no group (a pattern
+    may use it twice) and uses no other fragment (one level keeps every pattern readable). A rule file's table
+    may not reuse a name of the catalogue-wide table (``shared``, rules/categories.toml): one name, one piece."""
     if not isinstance(table, dict):
         p.add(file, None, "'fragments' is not a table", "write [fragments] and under it name = '…regex…'")
-        return _Fragments({})
+        return _Fragments({}, shared)
     out: dict[str, str] = {}
     for name, value in table.items():
         where = f"fragment {name!r}"
+        if shared is not None and name in shared.table:
+            p.add(file, None, f"{where} is also declared for every file in rules/categories.toml",
+                  f"use {{{{{name}}}}} from rules/categories.toml, or give this one another name")
+            continue
         if not _FRAGMENT_NAME.match(name):
             p.add(file, None, f"fragment name {name!r} is not made of [a-z0-9_] (starting with a letter)",
                   "write e.g. allowed_hosts = '…'")
@@ -378,10 +401,12 @@ def _load_fragments(p: _Problems, file: str, table) -> _Fragments:
                   "use (?:…) inside a fragment; name groups in the pattern that uses it")
             continue
         out[name] = value
-    return _Fragments(out)
+    return _Fragments(out, shared)
 
 
-def _load_categories(path: Path, p: _Problems) -> dict[str, Category]:
+def _load_categories(path: Path, p: _Problems) -> tuple[dict[str, Category], _Fragments]:
+    """The categories, and the catalogue-wide ``[fragments]`` every rule file may name (e.g. the hosts of chat
+    invitation links, which contact-details, external-link and off-platform all look for)."""
     import tomllib  # only the validating loader parses TOML; the page loads the compiled catalogue
 
     file = f"rules/{path.name}"
@@ -389,14 +414,16 @@ def _load_categories(path: Path, p: _Problems) -> dict[str, Category]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
         p.add(file, None, f"cannot be read as TOML: {e}", "fix the TOML syntax")
-        return {}
+        return {}, _Fragments({})
+    shared = _load_fragments(p, file, data.get("fragments", {}))
     cats: dict[str, Category] = {}
     entries = data.get("category")
     if not isinstance(entries, list) or not entries:
         p.add(file, None, "has no [[category]] entries", "declare each category as [[category]]")
-        return {}
-    for extra in set(data) - {"category"}:
-        p.add(file, None, f"unknown top-level key {extra!r}", "only [[category]] tables belong here")
+        return {}, shared
+    for extra in set(data) - {"category", "fragments"}:
+        p.add(file, None, f"unknown top-level key {extra!r}",
+              "only [[category]] tables and the [fragments] every rule file may use belong here")
     for e in entries:
         cid = e.get("id")
         if not isinstance(cid, str) or not _ID.match(cid):
@@ -419,10 +446,11 @@ def _load_categories(path: Path, p: _Problems) -> dict[str, Category]:
             sources = []
         if title and reminder:
             cats[cid] = Category(cid, sev, title, reminder, tuple(sources))
-    return cats
+    return cats, shared
 
 
-def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: _Problems) -> list[Rule]:
+def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: _Problems,
+                shared_frags: "_Fragments | None" = None) -> list[Rule]:
     import tomllib
 
     file = f"rules/{path.name}"
@@ -435,7 +463,7 @@ def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: 
         p.add(file, None, f"unknown top-level key {extra!r}",
               "rules go in [[rule]] tables, shared pattern lists in [sets], shared regex pieces in [fragments]")
     shared_sets = _pattern_sets(p, file, data.get("sets", {}))
-    frags = _load_fragments(p, file, data.get("fragments", {}))
+    frags = _load_fragments(p, file, data.get("fragments", {}), shared_frags)
     used_sets: set[str] = set()
     unless_writer: dict[str, str] = {}  # an unless pattern of this file -> the first rule that writes it
     entries = data.get("rule", [])
@@ -627,13 +655,17 @@ def load_catalogue(rules_dir: str | Path | None = None) -> Catalogue:
     cat_path = d / "categories.toml"
     if not cat_path.is_file():
         raise CatalogueError(f"{d}: no categories.toml — fix: declare the categories in rules/categories.toml")
-    cats = _load_categories(cat_path, p)
+    cats, shared = _load_categories(cat_path, p)
     seen: dict[str, str] = {}
     rules: list[Rule] = []
     for path in sorted(d.glob("*.toml")):
         if path.name == "categories.toml":
             continue
-        rules.extend(_load_rules(path, cats, seen, p))
+        rules.extend(_load_rules(path, cats, seen, p, shared))
+    for name in sorted(set(shared.table) - shared.used):
+        p.add("rules/categories.toml", None,
+              f"fragment {name!r} is declared in [fragments] but no pattern of any rule file uses {{{{{name}}}}}",
+              f"write {{{{{name}}}}} in the patterns that need it, or delete the fragment")
     if p.items:
         raise CatalogueError(p.items)
     return Catalogue(MappingProxyType(cats), tuple(rules), str(d))

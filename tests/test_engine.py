@@ -393,6 +393,47 @@ def test_a_fragment_is_put_into_every_pattern_that_names_it(tmp_path):
     assert check("We store it dry.", catalogue=cat).findings == ()
 
 
+@pytest.mark.parametrize(
+    "fragments, rules, expect",
+    [
+        ("[fragments]\nhosts = 'a|b'\n", rule("test.a", "['x']"),
+         "rules/categories.toml: fragment 'hosts' is declared in [fragments] but no pattern of any rule file uses"),
+        ("[fragments]\nhosts = 'a|b'\n", "[fragments]\nhosts = 'c'\n" + rule("test.a", "['x{{hosts}}']"),
+         "rules/t.toml: fragment 'hosts' is also declared for every file in rules/categories.toml"),
+        ("[fragments]\nhosts = 'a|('\n", rule("test.a", "['x{{hosts}}']"),
+         "rules/categories.toml: fragment 'hosts' does not compile"),
+        ("[fragments]\nhost = 'a'\n", "[fragments]\nmine = 'b'\n" + rule("test.a", "['x{{mine}}{{hots}}']"),
+         "or use one of ['host', 'mine']"),
+        ("[fragments]\nhosts = 'a'\n[sets]\nq = []\n", rule("test.a", "['x{{hosts}}']"),
+         "rules/categories.toml: unknown top-level key 'sets'"),
+    ],
+)
+def test_catalogue_wide_fragments_name_file_and_fix(tmp_path, fragments, rules, expect):
+    """rules/categories.toml's ``[fragments]``: pieces every rule file may name; the loader names the file and the
+    fix for one no file uses, one a file declares again, one that does not compile, and lists both tables' names
+    when a pattern names neither."""
+    msg = _error(tmp_path, rules, CATEGORIES + "\n" + fragments)
+    assert expect in msg, msg
+    assert "fix:" in msg
+
+
+def test_a_catalogue_wide_fragment_serves_every_rule_file(tmp_path):
+    """One list for several files (the chat invitation hosts of contact-details, external-link and off-platform):
+    each file's rules name it like their own fragment; a file's own fragments still work beside it."""
+    d = tmp_path / "rules"
+    d.mkdir()
+    (d / "categories.toml").write_text(CATEGORIES + "\n[fragments]\nchats = 't\\.me|wa\\.me'\n", encoding="utf-8")
+    (d / "t.toml").write_text("[fragments]\nverb = 'join|add'\n"
+                              + rule("test.a", "['{{verb}}\\s+us\\s+on\\s+{{chats}}\\b']"), encoding="utf-8")
+    (d / "u.toml").write_text(rule("other.b", "['\\b{{chats}}/\\w+']", category="other"), encoding="utf-8")
+    cat = load_catalogue(d)
+    by_id = {r.id: r for r in cat.rules}
+    assert list(by_id["test.a"].patterns.sources) == ["(?:join|add)\\s+us\\s+on\\s+(?:t\\.me|wa\\.me)\\b"]
+    assert list(by_id["other.b"].patterns.sources) == ["\\b(?:t\\.me|wa\\.me)/\\w+"]
+    hits = [(f.rule, f.text) for f in check("Join us on t.me today, or open wa.me/4912345.", catalogue=cat).findings]
+    assert hits == [("test.a", "Join us on t.me"), ("other.b", "wa.me/4912345")], hits
+
+
 def test_loader_reports_every_problem_at_once(tmp_path):
     msg = _error(tmp_path, rule("test.a", "['(']") + rule("test.b", "['x']", 'languages = ["xx"]'))
     assert "test.a" in msg and "test.b" in msg and len(msg.splitlines()) >= 2
