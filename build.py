@@ -115,7 +115,8 @@ def write_rules_doc(catalogue) -> Path | None:
 
 
 def write_tone_model(catalogue, rules_dir: Path) -> bool:
-    """Retrain app/tone_model.json when it is stale (tools/train_tone.py); True when it was written."""
+    """Retrain each learned model (app/tone_model.json, app/off_platform_model.json) when it is stale
+    (tools/train_tone.py ``MODELS``); True when one was written."""
     trainer = ROOT / "tools" / "train_tone.py"
     if not trainer.is_file() or not (ROOT / "tests" / "corpus").is_dir():
         return False
@@ -125,7 +126,10 @@ def write_tone_model(catalogue, rules_dir: Path) -> bool:
     module = importlib.util.module_from_spec(spec)
     sys.modules["train_tone"] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
-    return module.write_model(catalogue, rules_dir=rules_dir, log=lambda line: print(f"build.py: {line}"))
+    written = False
+    for name in module.MODELS:
+        written |= module.write_model(catalogue, rules_dir=rules_dir, log=lambda line: print(f"build.py: {line}"), name=name)
+    return written
 
 
 def pinned_python_versions() -> dict[str, str]:

@@ -21,7 +21,9 @@ Rule keys (see docs/ARCHITECTURE.md for the shape):
 - ``source``: optional free text (where the rule comes from); shown in nothing, kept for reviewers.
 - ``model``: instead of ``patterns``, the name of a learned model (``app/tone.py`` ``KNOWN_MODELS``, e.g.
   ``model = "tone"``): the engine flags each sentence the model scores above its threshold. Such a rule has
-  no ``patterns``, ``near``, ``unless``, ``digits``, ``fix`` or ``view``; its examples are its tests and are
+  no ``patterns``, ``near``, ``digits``, ``fix`` or ``view``; it may have ``unless`` (and ``unless_sets``): a
+  sentence the model flags is dropped when one of them matches in it, NFKC-normalised and case-folded (a
+  precision control written for a class of sentences the model misreads). Its examples are its tests and are
   kept out of the model's training data (tools/train_tone.py).
 
 A pattern may contain a group named ``hit``: the finding then covers only that group, so a pattern can
@@ -80,6 +82,9 @@ _RULE_KEYS = {
 }
 # Keys that only make sense for a rule made of patterns (not for a ``model`` rule).
 _PATTERN_KEYS = ("patterns", "near", "unless", "unless_sets", "digits", "fix", "view")
+#: Of those, what a model rule may have too: ``unless`` (and ``unless_sets``), searched in each sentence the model
+#: flags (NFKC-normalised, case-folded); a match drops the sentence (app/engine.py ``_model_hits``).
+_MODEL_KEYS = ("unless", "unless_sets")
 _SET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -508,7 +513,7 @@ def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: 
                 p.add(file, rid, f"unknown model {model!r}",
                       f"use one of {list(KNOWN_MODELS)} (app/tone.py KNOWN_MODELS) or write patterns instead")
             for k in _PATTERN_KEYS:
-                if k in e:
+                if k in e and k not in _MODEL_KEYS:
                     p.add(file, rid, f"a rule with model = {model!r} cannot have {k!r}",
                           f"remove {k!r} (the model judges whole sentences), or remove model and keep the patterns")
         patterns = _compile_list(p, file, rid, "patterns", e.get("patterns"), model is None, frags)
@@ -893,9 +898,9 @@ def catalogue_markdown(cat: Catalogue) -> str:
                 f"- Problem: {r.message['en']}",
                 f"- 建议: {r.suggestion['zh']}",
                 f"- Use instead: {r.suggestion['en']}",
-                *([f"- 判断方式: 学习模型 `{r.model}`（app/tone.py），按整句判断语气，不是固定短语 · "
-                   f"How: the learned model `{r.model}` (app/tone.py) judges each whole sentence's tone; "
-                   "no fixed phrase list"] if r.model else []),
+                *([f"- 判断方式: 学习模型 `{r.model}`（app/tone.py，app/{r.model}_model.json），按整句判断，不是固定短语 · "
+                   f"How: the learned model `{r.model}` (app/tone.py, app/{r.model}_model.json) judges each whole "
+                   "sentence; no fixed phrase list"] if r.model else []),
                 f"- ✗ Bad 违规示例: {_md_example(r.bad[0])}",
                 f"- ✓ Good 合规示例: {_md_escape(r.good[0])}",
                 "",

@@ -67,13 +67,16 @@ A rule with ``model = "tone"`` (rules/tone.toml) has no patterns: each sentence 
 its threshold is a hit of the rule, found with the piece's other hits and cached with them (a keystroke
 scores only the edited piece's sentences; scores are also kept per piece, so a piece whose context changed
 is not scored again). A sentence that another rule of the same category flags at block or warn keeps that
-finding only: the model's finding is for the sentences no phrase rule explains.
+finding only: the model's finding is for the sentences no phrase rule explains. A model rule's ``unless``
+patterns are searched in each sentence its model flags (NFKC-normalised, case-folded): a match drops it
+(rules/off-platform-model.toml: a sentence that reports the buyer's own request).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import unicodedata
 import threading
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
@@ -798,7 +801,7 @@ class _Plan:
     the whole-draft rules, and the cache of checked pieces (see ``check``)."""
 
     __slots__ = ("rules", "views", "raw_views", "draft_views", "sentence_indexes", "rule_langs", "_skip_cache", "cache", "compiled", "findings",
-                 "models", "model_rules", "guards")
+                 "models", "model_rules", "model_unless", "guards")
 
     def guard(self, ri: int) -> tuple:
         """The rule's ``near`` and ``unless`` patterns, each with the literals one of which every match holds
@@ -874,6 +877,8 @@ class _Plan:
         self.model_rules = frozenset(ri for ri, r in enumerate(cat.rules) if r.model is not None)
         self.models = tuple((ri, m) for ri in sorted(self.model_rules)
                             if (m := load_model(cat.rules[ri].model)) is not None)
+        # A model rule's ``unless`` patterns, searched in each sentence its model flags (``_model_hits``).
+        self.model_unless = {ri: cat.rules[ri].unless for ri in self.model_rules if cat.rules[ri].unless}
 
 
 def _word_sets(rule: Rule, pi: int) -> tuple[tuple[str, ...], ...]:
@@ -1263,13 +1268,21 @@ def _piece_hits(plan: _Plan, cat: Catalogue, text: str, a: int, b: int, c: int, 
     return hits
 
 
+def _sentence_excepted(patterns, sentence: str) -> bool:
+    """Does one of a model rule's ``unless`` patterns match in ``sentence`` (NFKC-normalised, case-folded)?"""
+    folded = unicodedata.normalize("NFKC", sentence).casefold()
+    return any(p.search(folded) is not None for p in patterns)
+
+
 def _model_hits(plan: _Plan, piece: str, use_cache: bool) -> tuple:
     """Hits ``(rule position, start, end)`` of the model rules on the sentences of ``piece`` (kept per piece:
     they do not depend on the text after it)."""
     key = ("model", piece)
     hits = plan.cache.get(key) if use_cache else None
     if hits is None:
-        hits = tuple((ri, s, e) for ri, model in plan.models for s, e in model.flagged_spans(piece))
+        unless = plan.model_unless
+        hits = tuple((ri, s, e) for ri, model in plan.models for s, e in model.flagged_spans(piece)
+                     if ri not in unless or not _sentence_excepted(unless[ri], piece[s:e]))
         if use_cache:
             plan.cache.put(key, hits, len(piece))
     return hits

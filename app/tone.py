@@ -38,7 +38,7 @@ from pathlib import Path
 __all__ = ["KNOWN_MODELS", "NGRAMS", "ToneModel", "grams", "load_model", "model_path", "sentence_spans", "without_quotes"]
 
 #: Model names a rule may declare (``model = "tone"`` in rules/*.toml); each is ``app/<name>_model.json``.
-KNOWN_MODELS = ("tone",)
+KNOWN_MODELS = ("tone", "off_platform")
 #: n-gram lengths inside a padded token (``grams`` is written for exactly these).
 NGRAMS = (2, 3, 4, 5)
 #: Sentences shorter than this (after stripping) are not scored ("Hi,", "OK.").

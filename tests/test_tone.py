@@ -46,13 +46,24 @@ NEUTRAL = [
 ]
 
 
-def test_model_file_is_up_to_date():
-    recorded, now = train_tone.recorded_digest(), train_tone.inputs_digest()
+@pytest.mark.parametrize("name", sorted(train_tone.MODELS))
+def test_model_file_is_up_to_date(name):
+    recorded, now = train_tone.recorded_digest(tone.model_path(name)), train_tone.inputs_digest(name=name)
     assert recorded == now, (
-        "app/tone_model.json is stale: its inputs (tests/corpus/*.jsonl, rules/*.toml, tools/train_tone.py, "
+        f"app/{name}_model.json is stale: its inputs (tests/corpus/*.jsonl, rules/*.toml, tools/train_tone.py, "
         "app/tone.py or the training parameters) changed since it was trained — run `.venv/bin/python build.py` "
-        "(or `.venv/bin/python tools/train_tone.py`) and commit app/tone_model.json"
+        f"(or `.venv/bin/python tools/train_tone.py --model {name}`) and commit app/{name}_model.json"
     )
+
+
+def test_every_model_is_known_to_the_catalogue_and_has_its_rule():
+    cat = engine.default_catalogue()
+    assert set(train_tone.MODELS) == set(tone.KNOWN_MODELS)
+    for name, spec in train_tone.MODELS.items():
+        rules = [r for r in cat.rules if r.model == name]
+        assert [r.category for r in rules] == [spec.category], name
+    # each model's digest is its own: the off-platform model does not go stale with the tone model's name
+    assert train_tone.inputs_digest(name="tone") != train_tone.inputs_digest(name="off_platform")
 
 
 def test_staleness_follows_the_feature_code_not_its_comments():
@@ -81,7 +92,7 @@ def test_staleness_follows_the_feature_code_not_its_comments():
     # The trainer is hashed whole, its module docstring and comments left out.
     trainer = (ROOT / "tools" / "train_tone.py").read_text("utf-8")
     digest = train_tone.code_digest(trainer)
-    doc_edit = trainer.replace('"""Train the tone model', '"""Train (and cross-validate) the tone model', 1)
+    doc_edit = trainer.replace('"""Train the learned models', '"""Train (and cross-validate) the learned models', 1)
     comment_edit = trainer.replace("    # The example after the rule's one-click fix", "    # After the one-click fix", 1)
     code_edit = trainer.replace('"min_df": 4,', '"min_df": 5,', 1)
     assert len({doc_edit, comment_edit, code_edit, trainer}) == 4, "the test's edit no longer applies to the trainer"
@@ -89,8 +100,9 @@ def test_staleness_follows_the_feature_code_not_its_comments():
     assert train_tone.code_digest(code_edit) != digest
 
 
-def test_model_file_is_compact_and_complete():
-    path = tone.model_path()
+@pytest.mark.parametrize("name", sorted(train_tone.MODELS))
+def test_model_file_is_compact_and_complete(name):
+    path = tone.model_path(name)
     assert path.stat().st_size <= 400_000, f"{path.name} is {path.stat().st_size:,} bytes (limit 400 KB)"
     data = json.loads(path.read_text("utf-8"))
     assert data["format"] == train_tone.MODEL_FORMAT
@@ -115,6 +127,25 @@ def test_firm_look_alike_sets_are_in_the_corpus():
     # a two-letter set is not the one-letter set it starts with (-cc, -ca are not the firm set -c)
     assert train_tone.set_code("de-cc07") == "cc" and train_tone.set_code("de-c07") == "c" and train_tone.set_code("de-017") == ""
     assert {s.weight for s in data if s.corpus and not s.y and len(train_tone.set_code(s.key)) == 2} == {1.0}
+
+
+def test_off_platform_model_weighs_the_clean_look_alike_sets():
+    """The off-platform model's hard negatives are the sets of 100+ messages that are all clean (the blind
+    authors' clean look-alikes, full of refusals), found in the corpus by their ids, not listed by hand."""
+    messages = train_tone.load_corpus()
+    spec = train_tone.MODELS["off_platform"]
+    codes = train_tone.firm_codes(messages, spec)
+    assert len(codes) >= 20 and {"ez", "fd", "n"} <= codes
+    for code in codes:
+        ms = [m for m in messages if train_tone.set_code(m.id) == code]
+        assert len(ms) >= train_tone.CLEAN_SET_MIN and not any(m.expect or m.allow for m in ms), code
+    # a mixed set is not one of them
+    assert "fa" not in codes and "ew" not in codes
+    data = train_tone.samples(messages, engine.default_catalogue(), spec=spec)
+    pos = [s for s in data if s.y and s.corpus]
+    assert pos and all("off-platform" in m.expect for m in messages if m.id in {s.key for s in pos})
+    firm = {s.weight for s in data if s.corpus and not s.y and train_tone.set_code(s.key) in codes}
+    assert firm == {train_tone.PARAMS["firm_weight"]}
 
 
 def test_training_only_messages_are_well_formed():
@@ -167,8 +198,12 @@ def test_model_loads_from_the_catalogue():
     rule = cat.rule("abusive.tone")
     assert (rule.model, rule.category, rule.severity, len(rule.patterns)) == ("tone", "abusive", "warn", 0)
     plan = engine._plan_for(cat)
-    assert [ri for ri, _ in plan.models] == [cat.rules.index(rule)]
-    assert plan.models[0][1] is tone.load_model("tone")
+    other = cat.rule("off-platform.learned-invitation")
+    assert (other.model, other.category, other.severity) == ("off_platform", "off-platform", "info")
+    models = dict(plan.models)
+    assert set(models) == {cat.rules.index(rule), cat.rules.index(other)}
+    assert models[cat.rules.index(rule)] is tone.load_model("tone")
+    assert models[cat.rules.index(other)] is tone.load_model("off_platform") is not tone.load_model("tone")
     # The compiled catalogue (what the page loads) keeps the rule's model.
     assert load_compiled(compile_catalogue(load_catalogue())).rule("abusive.tone").model == "tone"
 
@@ -181,7 +216,7 @@ def test_the_page_archive_ships_the_model():
 
     data = build.app_archive(ROOT / "rules", engine.default_catalogue(), compress=False)
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-    assert "app/tone_model.json" in names and "app/tone.py" in names
+    assert "app/tone_model.json" in names and "app/off_platform_model.json" in names and "app/tone.py" in names
 
 
 def _rules_dir(tmp_path: Path, rule: str) -> Path:
@@ -203,9 +238,10 @@ good = ["Thanks for your message."]
 
 
 @pytest.mark.parametrize("extra,problem,fix", [
-    ('model = "mood"\n', "unknown model 'mood'", "use one of ['tone']"),
+    ('model = "mood"\n', "unknown model 'mood'", "use one of ['tone', 'off_platform']"),
     ('model = "tone"\npatterns = [\'x\']\n', "cannot have 'patterns'", "remove 'patterns'"),
-    ('model = "tone"\nunless = [\'x\']\n', "cannot have 'unless'", "remove 'unless'"),
+    ('model = "tone"\nnear = [\'x\']\n', "cannot have 'near'", "remove 'near'"),
+    ('model = "tone"\nview = "raw"\n', "cannot have 'view'", "remove 'view'"),
     ("", "missing patterns", "add patterns"),
 ])
 def test_catalogue_rejects_bad_model_rules(tmp_path, extra, problem, fix):
@@ -219,6 +255,34 @@ def test_catalogue_rejects_bad_model_rules(tmp_path, extra, problem, fix):
 def test_a_model_rule_loads(tmp_path):
     cat = load_catalogue(_rules_dir(tmp_path, f'[[rule]]\nid = "abusive.mood"\ncategory = "abusive"\nmodel = "tone"\n{_TEXTS}'))
     assert cat.rule("abusive.mood").model == "tone"
+
+
+def test_a_model_rule_may_have_unless(tmp_path):
+    cat = load_catalogue(_rules_dir(tmp_path, f'[[rule]]\nid = "abusive.mood"\ncategory = "abusive"\nmodel = "tone"\n'
+                                              f"unless = ['^thanks']\n{_TEXTS}"))
+    assert [p.pattern for p in cat.rule("abusive.mood").unless] == ["^thanks"]
+
+
+@pytest.mark.parametrize("sentence, context", [
+    ("Sie fragen nach unserer WhatsApp-Nummer, um die Bilder vom Display schneller schicken zu können.", " Das geht leider nicht."),
+    ("Nos pide un número de WhatsApp para mandarnos las fotos del faro.", " Adjúntelas aquí, por favor."),
+    ("Ci propone di pagare il ricambio con un bonifico diretto.", " Possiamo venderlo solo tramite Amazon."),
+])
+def test_off_platform_model_leaves_the_buyers_reported_request_alone(sentence, context):
+    """The off-platform model reads a sentence that reports the buyer's request for a channel as an invitation
+    (the refusal is the next sentence, which it does not see); the rule's ``unless`` drops it."""
+    model = tone.load_model("off_platform")
+    cat = engine.default_catalogue()
+    rule = cat.rule("off-platform.learned-invitation")
+    assert engine._sentence_excepted(rule.unless, sentence)
+    findings = [f.rule for f in app.check(sentence + context).findings if f.category == "off-platform"]
+    assert findings == [], findings
+    # and the same sentence as the seller's own proposal is judged by the model (not excepted)
+    own = sentence.replace("Sie fragen nach unserer", "Schreiben Sie uns an unsere").replace(
+        "Nos pide un", "Le damos nuestro").replace("Ci propone di pagare", "Le proponiamo di pagare")
+    assert not engine._sentence_excepted(rule.unless, own)
+    if model.flags(own):
+        assert any(f.category == "off-platform" for f in app.check(own).findings)
 
 
 def test_features_are_deterministic_and_cover_cjk():
@@ -300,9 +364,9 @@ def test_a_one_word_sentence_is_never_judged(monkeypatch):
 def test_known_fine_sentences_stay_silent():
     model = tone.load_model()
     # Bounded: the rules' own examples and clean corpus sentences the model scores above its threshold are
-    # listed so they stay silent; a few hundred of ~71,000 training sentences (231 after round 26). A list
+    # listed so they stay silent; a few hundred of ~71,000 training sentences (231 after round 26, 327 of ~94,000 after round 37). A list
     # growing towards thousands would mean the model no longer learns the labels.
-    assert len(model.known_fine) < 300
+    assert len(model.known_fine) < 400  # 327 of ~94,000 sentences at 23,015 corpus messages (2026-12-03)
     for key in sorted(model.known_fine)[:20]:
         assert model.logit(key) > model.margin and not model.flags(key)
 
