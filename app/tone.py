@@ -205,9 +205,15 @@ class ToneModel:
         written with spaces between words ("Ramos." cut from "Sra. Ramos.", "Danke!", French "Merci !" whose "!" is a
         token of its own) is never flagged: one word says nothing about tone (an insult in one word is the phrase
         rules' to find)."""
+        return self.judges(sentence) and self.logit(sentence) > self.margin
+
+    def judges(self, sentence: str) -> bool:
+        """Does the model judge ``sentence`` at all: two words or more (or CJK text), and not a training sentence
+        known to be fine? ``flags`` is this and the threshold; tools/intent_model_experiment.py ranks the judged
+        sentences by ``logit`` without the threshold."""
         if _CJK.search(sentence) is None and not _two_words(sentence):
             return False
-        return self.logit(sentence) > self.margin and sentence_key(sentence) not in self.known_fine
+        return sentence_key(sentence) not in self.known_fine
 
     def flagged_spans(self, text: str) -> list[tuple[int, int]]:
         """Spans (offsets into ``text``) of the sentences of ``text`` the model flags."""

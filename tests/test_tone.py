@@ -75,7 +75,8 @@ def test_staleness_follows_the_feature_code_not_its_comments():
     same = [
         source.replace("    \"\"\"The features of one sentence (see the module docstring).\"\"\"\n", "    # features\n"),
         source.replace("class ToneModel:", "# a comment\n\n\nclass ToneModel:"),
-        source.replace("return self.logit(sentence) > self.margin", "return self.margin < self.logit(sentence)"),
+        source.replace("return self.judges(sentence) and self.logit(sentence) > self.margin",
+                       "return self.judges(sentence) and self.margin < self.logit(sentence)"),
     ]
     changed = [
         source.replace("NGRAMS = (2, 3, 4, 5)", "NGRAMS = (2, 3, 4)"),

@@ -37,13 +37,6 @@ import train_tone  # noqa: E402
 from app import engine, tone  # noqa: E402
 
 
-def judged(scorer: tone.ToneModel, sentence: str) -> bool:
-    """Would the scorer judge ``sentence`` at all (two words or CJK, not a known-fine training sentence)?"""
-    if tone._CJK.search(sentence) is None and not tone._two_words(sentence):
-        return False
-    return tone.sentence_key(sentence) not in scorer.known_fine
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("category")
@@ -72,7 +65,7 @@ def main(argv=None) -> int:
     for m in corpus_metrics.load(holdout=True):
         found = any(f.category == args.category and f.severity != "info" and f.rule not in model_rules
                     for f in engine.check(m.text, catalogue=cat).findings)
-        top = max((scorer.logit(m.text[s:e]) for s, e in tone.sentence_spans(m.text) if judged(scorer, m.text[s:e])),
+        top = max((scorer.logit(m.text[s:e]) for s, e in tone.sentence_spans(m.text) if scorer.judges(m.text[s:e])),
                   default=-1e9)
         rows.append((m, found, top))
     if not rows:

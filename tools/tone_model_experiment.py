@@ -226,7 +226,7 @@ def evaluate(name: str, letters: tuple[str, ...], rev: str, params: dict) -> dic
 
     rows = []
     for m in held:
-        flagged = train_tone.abusive_spans(m.text, cat)
+        flagged = train_tone.category_spans(m.text, cat)
         free = [(s, e) for s, e in tone.sentence_spans(m.text) if not any(a < e and s < b for a, b in flagged)]
         scored = [(logit(m.text[s:e]), m.text[s:e]) for s, e in free]
         top = max(scored, default=(-1e9, ""))

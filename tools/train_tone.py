@@ -202,7 +202,7 @@ def training_messages(corpus_metrics) -> list:
     return [m for lang in LANGS for m in corpus_metrics.read_messages(TRAINING_DIR / f"{lang}.jsonl")]
 
 
-def abusive_spans(text: str, catalogue, category: str = "abusive") -> list[tuple[int, int]]:
+def category_spans(text: str, catalogue, category: str = "abusive") -> list[tuple[int, int]]:
     """Spans of the findings (block/warn) of the rules of ``category`` on ``text``; model rules are not asked."""
     from app import engine
 
@@ -255,7 +255,7 @@ def samples(messages, catalogue, params=PARAMS, spec: ModelSpec = MODELS["tone"]
             continue
         spans = tone.sentence_spans(m.text)
         if category in m.expect:
-            flagged = abusive_spans(m.text, catalogue, category) if params["positives"] in ("flagged", "mil") else None
+            flagged = category_spans(m.text, catalogue, category) if params["positives"] in ("flagged", "mil") else None
             for s, e in spans:
                 hit = flagged is None or any(a < e and s < b for a, b in flagged)
                 weight = 1.0 if hit or params["positives"] != "flagged" else params["other_weight"]
