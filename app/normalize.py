@@ -821,6 +821,7 @@ _NOT_LOCAL = frozenset(
     delivered look looking us me them it is are was were be been here there online directly stay meet
     see check call reach contact email mail write message sell sold sale price priced store stores
     site website webshop page homepage portal up in
+    stock range catalogue catalog collection selection offers deals products models colours colors more everything
     bestellen kaufen commander acheter comprar ordinare""".split()
 )
 
@@ -848,6 +849,10 @@ def _address_edits(text: str) -> list[tuple[int, int, str]]:
         # amazon.com" would become an e-mail address; a known mailbox provider is enough on its own
         # ("john at gmail.com").
         if spelled_at and not _DOT_PART.search(d.group()) and not _MAIL_PROVIDER.match(d.group()):
+            continue
+        # r38 (en-fb13 'see the stock at fixpartsdirect . com / refurb'): a domain with a path after it ("/", " / ", " slash ")
+        # is a link, never a mailbox: the chain of spelled dots below rebuilds it as a domain
+        if at != "@" and (d.end() < len(text) and text[d.end()] == "/" or _SPELLED_SLASH.match(text, d.end())):
             continue
         edits.append((a, b, "@"))
         for dp in _DOT_PART.finditer(d.group()):

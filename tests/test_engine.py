@@ -97,6 +97,10 @@ def spans(report, rule_id=None):
         ("sign up at brand dot com", "address", "sign up at brand.com"),
         ("mail john at hillside . co . uk", "address", "mail john@hillside.co.uk"),
         ("john＠gmail．com", "address", "john@gmail.com"),
+        # r38 (en-fb13): a domain with a path is a link, not a mailbox, whatever noun stands before the "at"
+        ("the stock at fixpartsdirect . com / refurb", "address", "the stock at fixpartsdirect.com/refurb"),
+        ("new models at brand dot de slash sale", "address", "new models at brand.de/sale"),
+        ("lucia at tiendasol . es", "address", "lucia@tiendasol.es"),
     ],
 )
 def test_views_fold_evasions(draft, view, folded):
