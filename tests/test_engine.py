@@ -597,8 +597,9 @@ def test_the_snapshot_s_slim_catalogue_checks_exactly_as_the_full_one():
     from app import engine
     from app.catalogue import compile_catalogue, load_compiled
 
-    full = load_compiled(compile_catalogue(load_catalogue()))
-    slim = load_compiled(compile_catalogue(load_catalogue()))
+    compiled = compile_catalogue(load_catalogue())  # two catalogues from one compiled form, as the page loads it
+    full, slim = load_compiled(compiled), load_compiled(compiled)
+    assert full is not slim and full.rules[0] is not slim.rules[0]
     drafts = []
     for path in sorted((Path(__file__).parent / "corpus").glob("*.jsonl")):
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -609,5 +610,7 @@ def test_the_snapshot_s_slim_catalogue_checks_exactly_as_the_full_one():
     assert engine.keep_only_what_checks_need(slim) == len(slim.rules)
     assert all(not r.bad and not r.good and not r.words and not r.gates for r in slim.rules)
     assert [check(d, catalogue=slim, incremental=False).to_dict() for d in drafts] == expected
-    object.__delattr__(slim, "_plan")  # a plan worked out again from the patterns alone
-    assert [check(d, catalogue=slim, incremental=False).to_dict() for d in drafts] == expected
+    # A plan worked out again from the patterns alone: it has no prefilter and runs every pattern that may
+    # apply, so every third draft (~27 s; all 1,105 took 75 s, nearly all in the checks, 1.6 s in the plan).
+    object.__delattr__(slim, "_plan")
+    assert [check(d, catalogue=slim, incremental=False).to_dict() for d in drafts[::3]] == expected[::3]

@@ -1,8 +1,8 @@
 """Incremental checking and the compiled catalogue change no result.
 
 - ``app.check`` keeps the hits of each piece of a draft in a cache (app/engine.py): a check served from the
-  cache must equal a check from scratch (``incremental=False``, with the validated TOML catalogue), on the
-  corpus, on every rule example, on drafts typed character by character and on random edit sequences
+  cache must equal a check from scratch (``incremental=False``, with the validated TOML catalogue), on a
+  third of the corpus, on every rule example, on drafts typed character by character and on random edit sequences
   (hypothesis). A keystroke's check (``settle=False``) may show the piece before the one typed from its last
   check; the settling check after it must again equal the check from scratch.
 - The compiled catalogue (``compile_catalogue`` → ``load_compiled``, what the page loads) gives the same
@@ -67,11 +67,14 @@ def _same(text: str, **kw) -> None:
 
 
 def test_corpus_and_examples_cached_equal_fresh():
+    """Every rule example and every third corpus message (each language and author set: the files are walked in
+    order), from a cold cache; then a sample again, served from the cache, with a language and own terms. The
+    whole corpus took 470 s of CI's 25 minutes, twice what a third takes; the drafts below mix its messages."""
     clear_cache()
-    for text in CORPUS + EXAMPLES:
+    for text in CORPUS[::3] + EXAMPLES:
         _same(text)
     # A second pass is served from the cache.
-    for text in CORPUS[::7]:
+    for text in CORPUS[::21]:
         _same(text)
         _same(text, lang="de")
         _same(text, own_terms=("bestshop", "+1 555 123 4567"))
@@ -201,7 +204,7 @@ def test_bounded_word_index_changes_no_result(monkeypatch):
     import app.engine as engine
 
     texts = CORPUS[::9] + EXAMPLES[::17] + _drafts(3, 3)
-    want = [_shape(check(t, incremental=False)) for t in texts]
+    want = [_fresh(t) for t in texts]  # the TOML catalogue's reports, mostly worked out by the test above
     plan = engine._plan_for(default_catalogue())
     for size, length in ((1, 40), (50000, 0)):
         monkeypatch.setattr(engine, "_TOKEN_MEMO_SIZE", size)
