@@ -56,10 +56,15 @@ _DIGITS = re.compile(r"\d")
 # ("part no." is no phone number) see it, and the tone model does not judge "6 Wochen wieder rein." alone.
 # Nor does the period closing a day-and-month date before a lower-case word ("erst am 29.12. versendet werden",
 # "le 3.5. prochain"): "versendet werden." judged alone was a tone false alarm (de-ci20).
+# Nor does a lone period with a space before it and a lower-case word after it ("www . palestracasa . it",
+# "shop . de"), nor the period after "www" ("www. vintage-strings-shop .com"): these are spaced web addresses,
+# and the engine runs a pattern only over the sentences around its literal, so an address spread over three
+# sentences was found or missed depending on which literal gated it (it-fo13's "www . palestracasa . it").
 _SENTENCE_END = re.compile(
     r"[.!?…。！？\n](?:(?<=[.!?…])(?!(?:(?<=\b[Nn][orº]\.)|(?<=\b[Nn]\.)|(?<=\b[Cc]a\.)|(?<=\b(?:[Ee]nv|[Nn]úm)\.)"
     r"|(?<=\b(?:[Aa]rt|[Rr]ef|[Nn]um)\.)|(?<=\b(?:[Aa]prox|[Uu]ngef)\.)|(?<=\b[Aa]pprox\.))\s+[\d#])"
     r"(?!(?:(?<=\b\d\.\d\.)|(?<=\b\d\d\.\d\.)|(?<=\b\d\.\d\d\.)|(?<=\b\d\d\.\d\d\.))\s+[a-zß-öø-ÿ])"
+    r"(?!(?<=\s\.)\s{1,2}[a-zß-öø-ÿ])(?<!\bwww\.)(?<!\bWWW\.)"
     r"[.!?…]*(?=\s|$)|(?<=[。！？])[。！？]*|(?<=\n))")
 # A token that is a word (holds a letter or digit), not a lone "?" or "!" set off by a space as French writes them.
 _WORDLIKE = re.compile(r"[^\W_]")
