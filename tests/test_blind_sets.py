@@ -43,6 +43,15 @@ def test_brief_fills_the_code_trade_and_deadline_and_rejects_a_bad_code():
         blind_sets.brief("z1", "clean", "x", "y")
 
 
+def test_engineer_brief_fills_every_placeholder():
+    text = blind_sets.engineer_brief("43", "r43op", "off-platform", "Before the round: 25 missed.",
+                                     "`rules/off-platform.toml`", "20:00 UTC")
+    assert text.startswith("# Rule engineer, round 43 — off-platform")
+    assert "Before the round: 25 missed." in text and "`rules/off-platform.toml`" in text
+    assert "/tmp/r43op-m.txt" in text and "20:00 UTC" in text
+    assert "{" not in text  # no placeholder left
+
+
 def test_near_copies_finds_a_reworded_template_and_leaves_a_different_message():
     old = [_message(_record("en", "aa", 1, "Thank you for your order of the Lumi lamp, it ships today with UPS "
                                            "and should arrive on Friday, tracking 1Z999AA10123456784."))]

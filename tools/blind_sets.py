@@ -6,12 +6,15 @@ scanned for near-copies of older messages, which are left out by id; after the r
 it moves into the main corpus and the next set takes its place.
 
     python tools/blind_sets.py brief CODE mixed|clean TRADE DEADLINE [--out DIR]
+    python tools/blind_sets.py engineer ROUND TAG AREA AREA_TEXT FILES DEADLINE
     python tools/blind_sets.py nearcopy DIR CODE [CODE ...]
     python tools/blind_sets.py merge DIR CODE [CODE ...] [--skip ID,ID]
     python tools/blind_sets.py move
     python tools/blind_sets.py perset [--list fp|fn]
 
 ``brief`` fills tools/blind_sets/brief-<kind>.md for one author (the authors' folder DIR/CODE/ is theirs alone);
+``engineer`` fills tools/blind_sets/brief-engineer.md for one rule engineer of a round (AREA_TEXT names the main
+corpus's misses and false alarms in that area — never the holdout's; FILES the rule files that engineer owns);
 ``nearcopy`` lists new messages too close to an older one or to each other, by the corpus test's own rule (difflib
 ratio over 0.85, tests/test_corpus.py) and by a looser one that catches reworded templates (character 5-gram
 Jaccard over 0.40 on NFKC-folded text); ``merge`` writes the sets into the (empty) holdout, leaving out the ids
@@ -47,6 +50,14 @@ def brief(code: str, kind: str, trade: str, deadline: str) -> str:
         raise SystemExit(f"brief: the set code must be two small letters, not {code!r}")
     template = (HERE / f"brief-{kind}.md").read_text(encoding="utf-8")
     return template.replace("{CODE}", code).replace("{DEADLINE}", deadline).replace("{TRADE}", trade)
+
+
+def engineer_brief(round_: str, tag: str, area: str, area_text: str, files: str, deadline: str) -> str:
+    template = (HERE / "brief-engineer.md").read_text(encoding="utf-8")
+    for key, value in (("{ROUND}", round_), ("{TAG}", tag), ("{AREA_TEXT}", area_text), ("{AREA}", area),
+                       ("{FILES}", files), ("{DEADLINE}", deadline)):
+        template = template.replace(key, value)
+    return template
 
 
 def read_set(folder: Path, codes: list[str]) -> list[cm.Message]:
@@ -198,6 +209,9 @@ def main(argv: list[str]) -> int:
     p.add_argument("trade")
     p.add_argument("deadline")
     p.add_argument("--out", type=Path)
+    p = sub.add_parser("engineer")
+    for name in ("round", "tag", "area", "area_text", "files", "deadline"):
+        p.add_argument(name)
     for name in ("nearcopy", "merge"):
         p = sub.add_parser(name)
         p.add_argument("folder", type=Path)
@@ -216,6 +230,8 @@ def main(argv: list[str]) -> int:
             (args.out / f"blind-{args.code}.md").write_text(text, encoding="utf-8")
         else:
             print(text, end="")
+    elif args.command == "engineer":
+        print(engineer_brief(args.round, args.tag, args.area, args.area_text, args.files, args.deadline), end="")
     elif args.command == "nearcopy":
         new = read_set(args.folder, args.codes)
         old = cm.load(holdout=False) + cm.load(holdout=True)
