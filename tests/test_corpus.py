@@ -320,7 +320,7 @@ def test_holdout_meets_minimum_counts():
     assert not problems, "\n".join(problems)
 
 
-def _near_duplicates(messages, r: float) -> list[str]:
+def _near_duplicates(messages, r: float) -> list[tuple[str, str, float]]:
     """Pairs of messages of one language whose difflib ratio exceeds r, each pair in corpus order (ratio
     depends on which text comes first). difflib is asked only of pairs that can pass: by length (sorted, so
     a message meets only those short enough to pass: difflib's real_quick_ratio), and sharing at least half
@@ -355,7 +355,7 @@ def _near_duplicates(messages, r: float) -> list[str]:
                     continue  # an upper bound of ratio() from the letters alone: 40 % of pairs end here
                 ratio = matcher.ratio()
                 if ratio > r:
-                    pairs.append(f"{mine[first][1].id} ~ {mine[second][1].id} ({ratio:.2f})")
+                    pairs.append((mine[first][1].id, mine[second][1].id, ratio))
     return sorted(pairs)
 
 
@@ -363,7 +363,7 @@ def test_no_near_duplicate_messages():
     """Variety is the point of a corpus: no template copied with a word swapped."""
     messages = cm.load(holdout=False) + (cm.load(holdout=True) if _holdout_present() else [])
     pairs = _near_duplicates(messages, NEAR_DUPLICATE_RATIO)
-    assert not pairs, "near-duplicate messages:\n" + "\n".join(pairs)
+    assert not pairs, "near-duplicate messages:\n" + "\n".join(f"{a} ~ {b} ({ratio:.2f})" for a, b, ratio in pairs)
 
 
 # The text symbols rules/emoji.toml deliberately leaves alone (★ ☆ ✓ ✔ ♪: "the page marked ★", ja-es07) are no slip;

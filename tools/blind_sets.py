@@ -105,13 +105,11 @@ def near_copies(old: list[cm.Message], new: list[cm.Message]) -> list[str]:
 
     new_ids = {m.id for m in new}
     lines = []
-    for pair in test_corpus._near_duplicates(old + new, test_corpus.NEAR_DUPLICATE_RATIO):
-        first, rest = pair.split(" ~ ")
-        second, ratio = rest.split(" ")
+    for first, second, ratio in test_corpus._near_duplicates(old + new, test_corpus.NEAR_DUPLICATE_RATIO):
         if second in new_ids:  # the later of the two in corpus order is the one left out
-            lines.append(f"{second} ~ {first} {ratio} difflib")
+            lines.append(f"{second} ~ {first} ({ratio:.2f}) difflib")
         elif first in new_ids:
-            lines.append(f"{first} ~ {second} {ratio} difflib")
+            lines.append(f"{first} ~ {second} ({ratio:.2f}) difflib")
     for lang in cm.LANGS:
         older = [(m.id, _grams(m.text)) for m in old if m.lang == lang]
         mine = [(m.id, _grams(m.text)) for m in new if m.lang == lang]
