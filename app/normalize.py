@@ -620,7 +620,8 @@ _TWO_DIGITS = re.compile(
     "(?=" + _by_first_char(sorted({w[:3] for w in _TWO_DIGIT_FIRST_WORDS})) + ")(?:" + _TWO_DIGITS_BODY + ")"
 )
 _TWO_DIGIT_HINT = re.compile(_by_first_char(
-    "zig|ssig|vingt|ante|enta|anta|eint|venti|teen|ten|elf|zwölf|zehn|dix|onze|douze|treize|quatorze|quinze|seize"
+    # (r43 it-ge07 'settantotto': the elided Italian tens before uno/otto hold none of the other hints)
+    "zig|ssig|vingt|ante|enta|anta|eint|venti|ntuno|ntotto|teen|ten|elf|zwölf|zehn|dix|onze|douze|treize|quatorze|quinze|seize"
     "|diez|doce|trece|catorce|quince|dieci|undici|dodici|tredici|quattordici|quindici|sedici|twelve|eleven|forty"
     "|fifty|twenty|thirty|sixty|seventy|eighty|ninety".split("|")
 ))

@@ -263,12 +263,34 @@ def _cased(replacement: str, at_sentence_start: bool) -> str:
     return first.lower() + replacement[1:] if first.isupper() else replacement
 
 
+_OPENERS = {"«": "»", "„": "“”", "「": "」", "『": "』", "“": "”"}
+
+
+def inside_quote(text: str, at: int) -> bool:
+    """Whether ``text[at]`` lies inside quotation marks opened before it ("…", «…», „…“, “…”, 「…」, 『…』):
+    the buyer's own words quoted back, which a rewrite must never change."""
+    straight = False
+    closers: list[str] = []
+    for ch in text[:at]:
+        if ch == '"':
+            straight = not straight
+        elif closers and ch in closers[-1]:
+            closers.pop()
+        elif ch in _OPENERS:
+            closers.append(_OPENERS[ch])
+    return straight or bool(closers)
+
+
 def _matches(sentence: str, candidates) -> list[tuple[int, int, Rewrite]]:
-    """Every match of the candidates' patterns in one sentence, in file order."""
+    """Every match of the candidates' patterns in one sentence, in file order, except those that start
+    inside quotation marks (a seller quoting the buyer's "text me on WhatsApp" keeps the buyer's words)."""
     out = []
     for rw in candidates:
         for pattern in rw.patterns:
-            out.extend((m.start(), m.end(), rw) for m in pattern.finditer(sentence) if m.end() > m.start())
+            out.extend(
+                (m.start(), m.end(), rw) for m in pattern.finditer(sentence)
+                if m.end() > m.start() and not inside_quote(sentence, m.start())
+            )
     return out
 
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import app
 from app import engine
 from app.catalogue import parse_example
-from app.rewrites import SERVED, RewriteError, apply_rewrites, load_rewrites
+from app.rewrites import SERVED, RewriteError, apply_rewrites, inside_quote, load_rewrites
 
 ROOT = Path(__file__).resolve().parents[1]
 REWRITES = load_rewrites()
@@ -113,10 +113,36 @@ def test_no_rewrite_pattern_matches_a_good_example_of_a_rule_it_serves():
         for rw in REWRITES:
             if rid in rw.serves or category in rw.serves:
                 for pattern in rw.patterns:
-                    m = pattern.search(ex)
-                    if m:
-                        hits.append((rw.id, rid, ex, m.group(0)))
+                    for m in pattern.finditer(ex):
+                        # a phrase inside the buyer's quoted words is never rewritten (app.rewrites.inside_quote)
+                        if not inside_quote(ex, m.start()):
+                            hits.append((rw.id, rid, ex, m.group(0)))
     assert hits == []
+
+
+def test_inside_quote_follows_the_quotation_marks_of_each_language():
+    for text, phrase in [
+        ('You wrote: "Just text me on WhatsApp." We stay here.', "text me"),
+        ("Vous écrivez : « Contactez-moi sur WhatsApp ». Restons ici.", "Contactez"),
+        ("Sie schrieben: „Schreiben Sie mir per WhatsApp“. Wir bleiben hier.", "Schreiben Sie mir"),
+        ("「LINEで連絡して」とのことですが、こちらでお願いします。", "LINE"),
+    ]:
+        assert inside_quote(text, text.index(phrase)), text
+    for text, phrase in [
+        ('You wrote "thanks". Please text me on WhatsApp.', "text me"),
+        ("Sie schrieben „danke“. Schreiben Sie mir per WhatsApp.", "Schreiben Sie mir"),
+        ("「了解」とのこと。LINEで連絡して", "LINEで"),
+        ("Please text me on WhatsApp.", "text me"),
+    ]:
+        assert not inside_quote(text, text.index(phrase)), text
+
+
+def test_a_quoted_buyer_phrase_is_not_rewritten_but_the_sellers_own_is():
+    quoted = 'You wrote: "Just text me on WhatsApp." Fine, text me on WhatsApp then.'
+    report = app.check(quoted)
+    fixes = phrase_fixes(quoted, report)
+    assert fixes, "the seller's own invitation must still be flagged and rewritten"
+    assert all(f.fix_start >= quoted.index("Fine") for f in fixes), [(f.rule, f.fix_start, f.fix) for f in fixes]
 
 
 def test_no_rewrite_on_clean_corpus_messages():
