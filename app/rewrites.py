@@ -40,6 +40,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .report import Finding, Report
+from .tone import quotation_spans
 
 __all__ = ["REWRITES_PATH", "Rewrite", "RewriteError", "apply_rewrites", "load_rewrites", "preload", "rewrite_for"]
 
@@ -263,22 +264,10 @@ def _cased(replacement: str, at_sentence_start: bool) -> str:
     return first.lower() + replacement[1:] if first.isupper() else replacement
 
 
-_OPENERS = {"«": "»", "„": "“”", "「": "」", "『": "』", "“": "”"}
-
-
 def inside_quote(text: str, at: int) -> bool:
-    """Whether ``text[at]`` lies inside quotation marks opened before it ("…", «…», „…“, “…”, 「…」, 『…』):
-    the buyer's own words quoted back, which a rewrite must never change."""
-    straight = False
-    closers: list[str] = []
-    for ch in text[:at]:
-        if ch == '"':
-            straight = not straight
-        elif closers and ch in closers[-1]:
-            closers.pop()
-        elif ch in _OPENERS:
-            closers.append(_OPENERS[ch])
-    return straight or bool(closers)
+    """Whether ``text[at]`` lies inside a quotation (app.tone ``quotation_spans``, the same marks the tone model
+    leaves out): the buyer's own words quoted back, which a rewrite must never change."""
+    return any(a < at < b for a, b in quotation_spans(text))
 
 
 def _matches(sentence: str, candidates) -> list[tuple[int, int, Rewrite]]:

@@ -35,7 +35,7 @@ from itertools import repeat
 from operator import add
 from pathlib import Path
 
-__all__ = ["KNOWN_MODELS", "NGRAMS", "ToneModel", "grams", "load_model", "model_path", "sentence_spans", "without_quotes"]
+__all__ = ["KNOWN_MODELS", "NGRAMS", "ToneModel", "grams", "load_model", "model_path", "quotation_spans", "sentence_spans", "without_quotes"]
 
 #: Model names a rule may declare (``model = "tone"`` in rules/*.toml); each is ``app/<name>_model.json``.
 KNOWN_MODELS = ("tone", "off_platform")
@@ -102,6 +102,12 @@ def _unquote(m: re.Match) -> str:
     if words >= QUOTE_MIN_WORDS or len(_CJK.findall(body)) >= QUOTE_MIN_CJK:
         return " "
     return body
+
+
+def quotation_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of every quotation in ``text`` (``_QUOTED``: «…», “…”, „…“, 「…」, 『…』, "…" but not the inch
+    mark of 27"), whatever its length: the rewrites never change the buyer's words quoted back (app/rewrites.py)."""
+    return [] if _QUOTE_START.search(text) is None else [m.span() for m in _QUOTED.finditer(text)]
 
 
 def without_quotes(text: str) -> str:

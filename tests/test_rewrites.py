@@ -133,6 +133,7 @@ def test_inside_quote_follows_the_quotation_marks_of_each_language():
         ("Sie schrieben „danke“. Schreiben Sie mir per WhatsApp.", "Schreiben Sie mir"),
         ("「了解」とのこと。LINEで連絡して", "LINEで"),
         ("Please text me on WhatsApp.", "text me"),
+        ('The 27" monitor is fine, text me on WhatsApp.', "text me"),  # an inch mark opens no quotation
     ]:
         assert not inside_quote(text, text.index(phrase)), text
 
