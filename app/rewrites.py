@@ -318,7 +318,8 @@ def rewrite_for(text: str, finding: Finding, candidates) -> tuple[int, int, str,
     if best is None:
         return None
     s, e, rw = best
-    return a + s, a + e, _cased(rw.replacement, s == 0), rw.id
+    # after a Spanish opening mark ('¿Nos daría…?') the replacement still starts the sentence
+    return a + s, a + e, _cased(rw.replacement, s == 0 or text[a:a + s] in ("¿", "¡")), rw.id
 
 
 def apply_rewrites(text: str, report: Report, rewrites=None) -> Report:
