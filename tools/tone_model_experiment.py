@@ -153,6 +153,28 @@ On these groups the shipped threshold is the most cautious level and adds a quar
 adds 41 instead of 24 for the same one clean message, and 0.5 % of sentences adds the most within ~1 % of clean
 (58 for 4 of 532) but flags 2.1 % of the di author's replies, on one seed (seeds moved these counts by a few
 messages before), so these favour lowering the threshold to the firm-2 % target rather than to a sentence target.
+
+Measured 2026-12-04 ~23:20-23:50 (groups "gg..gj", rules of bbeae37, and "gc..gf", rules of badba19: each is three
+blind authors' mixed sets and one clean set, held out whole; ``--set folds=3`` for time; seed 20261201), added of the
+abusive messages the rules miss / clean messages flagged:
+
+    threshold          gg..gj (69 missed, 271 clean)   gc..gf (62 missed, 266 clean)   c+d (606, 1152 firm; folds 5)
+    shipped (firm 2 %)         22 / 1                          32 / 3                          185 / 3
+    firm 3 %                   28 / 1                          36 / 4                          219 / 4
+    0.3 % sentences            25 / 1                          34 / 3                          333 / 23
+    0.5 % sentences            37 / 1                          42 / 4                          385 / 51
+
+A sentence target finds more on the two newest groups for about one more clean message each, but flags 2-4 % of the
+c+d authors' firm replies (held out, they are no longer hard negatives); firm 3 % adds 4-6 per group and 34 on c+d
+for one clean message more: a small gain within the noise of one seed, so the shipped threshold was left as it was.
+
+Cross-language concept features were tried the same day and not shipped: eight multilingual word lists in
+app/tone.py (legal threat, report to Amazon, fraud, ultimatum, reading, irony, blame, guilt), each found in a
+sentence a feature ``§name``, each pair of them one more, quotations left out. On gg..gj, whose misses the lists
+were written from, the shipped threshold added 29 instead of 22 for 0 instead of 1 clean; on gc..gf, which they were
+not written from, 31 instead of 32 for the same 3 clean (0.3 % sentences 35 / 3 against 34 / 3; firm 3 % 38 / 4
+against 36 / 4). Like the phrase rules, the lists helped on the text they were written from and not on other
+authors'.
 """
 
 from __future__ import annotations
@@ -181,7 +203,8 @@ GROUPS = (("t", ("t",), "a36719c"), ("s+r", ("s", "r"), "3985bae"), ("q", ("q",)
           ("p+o", ("p", "o"), "9d9ec4d"), ("n", ("n",), "9d9ec4d"), ("g", ("g",), "9d9ec4d"),
           ("c+d", ("c", "d"), None), ("m+l", ("m", "l"), "a7c93f6"), ("j", ("j",), "a7c93f6"),
           ("db+dc+dd", ("db", "dc", "dd"), "4d8bc6a"), ("de", ("de",), "4d8bc6a"),
-          ("df+dg+dh", ("df", "dg", "dh"), "59563c1"), ("di", ("di",), "59563c1"))
+          ("df+dg+dh", ("df", "dg", "dh"), "59563c1"), ("di", ("di",), "59563c1"),
+          ("gc..gf", ("gc", "gd", "ge", "gf"), "badba19"), ("gg..gj", ("gg", "gh", "gi", "gj"), "bbeae37"))
 #: Groups of clean look-alikes (firm or emotional but professional replies): the strictest false-alarm check.
 FIRM = ("n", "g", "c+d", "j", "de", "di")
 FPRS = ("0.003", "0.004", "0.005", "0.0075", "0.01", "0.02", "firm0.01", "firm0.015", "firm0.02", "firm0.03", "shipped")
