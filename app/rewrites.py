@@ -26,7 +26,9 @@ File shape (every mistake raises ``RewriteError`` naming the entry and the fix, 
 Patterns run on one sentence (sentences end at ``. ! ? …`` + space, CJK full stops and line breaks;
 leading and trailing white space is not part of it), so ``^``/``$`` anchor the sentence. When the
 widest match holding the finding starts the sentence, the replacement's first letter is upper-case,
-otherwise lower-case (scripts without case are unchanged).
+otherwise lower-case (scripts without case are unchanged). After a Spanish opening mark ('¿', '¡', white space allowed) it
+still counts as the sentence's start. A match that a full stop and lower-case text follow ('la nota máx. en Amazon') gets no
+fix: the dot ends an abbreviation, not the request.
 
 Pure standard library: runs unchanged on CPython and in Pyodide.
 """
@@ -55,6 +57,7 @@ _SENTENCE_END = re.compile(r"[.!?…]+(?=\s|$)|[。！？]+|\n")
 # a rewrite is tried on: a violating request is one short sentence, and the patterns' cost grows with the
 # sentence (a hostile paste without sentence ends gets no phrase fix instead of a slow check).
 _SENTENCE_REACH = 600
+_ABBREVIATION_DOT = re.compile(r"\.[ \t]+[a-zà-öø-ÿ]")
 _SENTENCE_MAX = 600
 
 
@@ -318,8 +321,12 @@ def rewrite_for(text: str, finding: Finding, candidates) -> tuple[int, int, str,
     if best is None:
         return None
     s, e, rw = best
-    # after a Spanish opening mark ('¿Nos daría…?') the replacement still starts the sentence
-    return a + s, a + e, _cased(rw.replacement, s == 0 or text[a:a + s] in ("¿", "¡")), rw.id
+    # a full stop right after the match that lower-case text follows ends an abbreviation ('la nota máx. en Amazon'), not the
+    # sentence: the request runs on past the sentence seen here, and replacing part of it would leave a broken sentence
+    if _ABBREVIATION_DOT.match(text, a + e):
+        return None
+    # after a Spanish opening mark ('¿Nos daría…?', '¡ Denos…!') the replacement still starts the sentence
+    return a + s, a + e, _cased(rw.replacement, s == 0 or text[a:a + s].strip() in ("¿", "¡")), rw.id
 
 
 def apply_rewrites(text: str, report: Report, rewrites=None) -> Report:
