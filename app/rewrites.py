@@ -57,8 +57,9 @@ _SENTENCE_END = re.compile(r"[.!?…]+(?=\s|$)|[。！？]+|\n")
 # a rewrite is tried on: a violating request is one short sentence, and the patterns' cost grows with the
 # sentence (a hostile paste without sentence ends gets no phrase fix instead of a slow check).
 _SENTENCE_REACH = 600
-_ABBREVIATION_DOT = re.compile(r"\.[ \t]+[a-zà-öø-ÿ]")
 _SENTENCE_MAX = 600
+# A full stop and lower-case text after a match: an abbreviation's dot ('la nota máx. en Amazon'), see ``rewrite_for``.
+_ABBREVIATION_DOT = re.compile(r"\.[ \t]+[a-zà-öø-ÿ]")
 
 
 class RewriteError(ValueError):
@@ -270,18 +271,23 @@ def _cased(replacement: str, at_sentence_start: bool) -> str:
 def inside_quote(text: str, at: int) -> bool:
     """Whether ``text[at]`` lies inside a quotation (app.tone ``quotation_spans``, the same marks the tone model
     leaves out): the buyer's own words quoted back, which a rewrite must never change."""
-    return any(a < at < b for a, b in quotation_spans(text))
+    return _within(quotation_spans(text), at)
+
+
+def _within(spans: list[tuple[int, int]], at: int) -> bool:
+    return any(a < at < b for a, b in spans)
 
 
 def _matches(sentence: str, candidates) -> list[tuple[int, int, Rewrite]]:
     """Every match of the candidates' patterns in one sentence, in file order, except those that start
     inside quotation marks (a seller quoting the buyer's "text me on WhatsApp" keeps the buyer's words)."""
     out = []
+    quotes = quotation_spans(sentence)  # once per sentence, not once per match
     for rw in candidates:
         for pattern in rw.patterns:
             out.extend(
                 (m.start(), m.end(), rw) for m in pattern.finditer(sentence)
-                if m.end() > m.start() and not inside_quote(sentence, m.start())
+                if m.end() > m.start() and not _within(quotes, m.start())
             )
     return out
 
