@@ -13,6 +13,7 @@ ever changes shape, ``required_literals`` returns None and matching stays correc
 
 from __future__ import annotations
 
+import re as _re
 from functools import lru_cache
 
 __all__ = ["required_literals", "required_literal_sets", "literal_cost", "fold_char", "fold_text", "required_class",
@@ -523,8 +524,10 @@ def first_class(pattern: str) -> str | None:
 
 
 def _first_class(parsed) -> str | None:
-    if parsed.state.flags & ~_C.SRE_FLAG_UNICODE:
-        return None  # case-insensitive, verbose, ASCII…: not analysed
+    if parsed.state.flags & ~(_C.SRE_FLAG_UNICODE | _IGNORECASE):
+        return None  # verbose, ASCII, multi-line…: not analysed
+    # Case-insensitive: the class is put in front under the pattern's own flags (``gated``), where it matches
+    # every case of its members as the pattern's first characters do.
     found, nullable = _first_seq(parsed.data)
     if found is None or nullable or not found:
         return None
@@ -616,7 +619,8 @@ def gate_class(pattern: str) -> str | None:
         while data and data[0][0] == _SUBPATTERN and not (data[0][1][1] or data[0][1][2]):
             p = data[0][1][3]
             data = p.data if hasattr(p, "data") else p
-        if data:
+        if data and not parsed.state.flags & _IGNORECASE:
+            # (Case-insensitive, ``re`` skips ahead only to characters without case: the look-ahead helps.)
             op, av = data[0]
             if op in (_LITERAL, _IN):
                 return None
@@ -632,4 +636,12 @@ def gated(pattern: str, cls: str | None = None) -> str | None:
     gives no class. ``cls``: that class when already known (a compiled catalogue stores it)."""
     if cls is None:
         cls = gate_class(pattern)
-    return None if cls is None else f"(?={cls})(?:{pattern})"
+    if cls is None:
+        return None
+    # Flags written at the start of the pattern (``(?i)``) stay at the start, and so apply to the class too.
+    lead = _LEADING_FLAGS.match(pattern)
+    cut = lead.end() if lead else 0
+    return f"{pattern[:cut]}(?={cls})(?:{pattern[cut:]})"
+
+
+_LEADING_FLAGS = _re.compile(r"(?:\(\?[aiLmsux]+\))+")

@@ -24,6 +24,8 @@ from app.prefilter import first_class, gate_class, gated
         (r"(?:x|y*)z", "[xyz]"),
         (r"(?=foo)[f-h]oo", r"[\U00000066-\U00000068]"),
         (r"\s+at\b", r"[\s]"),
+        (r"(?i)abc", "[a]"),  # put in front under the same flag, the class matches "A" as the pattern does
+        (r"(?i)\b(?:review|feedback)\s", "[fr]"),
     ],
 )
 def test_first_class(pattern, expected):
@@ -35,8 +37,8 @@ def test_first_class(pattern, expected):
     [
         r"x*",  # matches the empty string
         r"(?:a|)",  # so does this
-        r"(?i)abc",  # case-insensitive: "A" would be missed
-        r"(?i:a)bc",
+        r"(?i:a)bc",  # a flag on part of the pattern only
+        r"(?is)abc",  # other global flags are not analysed
         r"\wabc",  # too broad
         r"[^a]b",  # negated
         r".b",  # any character
@@ -56,6 +58,18 @@ def test_gated_only_where_re_cannot_skip_by_itself():
     assert gated(r"[:;=][-']?[)(]") is None  # a class first already
     assert gated(r"(?:call|ring)\s+me") is None  # a branch of literals
     assert gated(r"\b(?:call|ring)\s+me") == r"(?=[cr])(?:\b(?:call|ring)\s+me)"
+
+
+def test_gated_case_insensitive_keeps_its_flag_first():
+    """A case-insensitive pattern is gated too (``re`` skips ahead to a first character only when it has no case),
+    its flag stays at the start so that it covers the class, and every case of a first character gets through,
+    also those Unicode folds to the same letter (KELVIN SIGN for k, LONG S for s)."""
+    assert gated(r"(?i)(?:reviews?|feedback)\b") == r"(?i)(?=[fr])(?:(?:reviews?|feedback)\b)"
+    assert gated(r"(?i)\bkey") == r"(?i)(?=[k])(?:\bkey)"
+    quick = re.compile(gated(r"(?i)\b(?:key|sale)"))
+    for text in ("key", "KEY", "Key", "\u212aey", "sale", "SALE", "\u017fale"):
+        assert quick.search(text) is not None, text
+        assert quick.search(text).span() == re.search(r"(?i)\b(?:key|sale)", text).span()
 
 
 _PIECES = ["call me", "+49 170 1234567", "0049-170-123 45 67", "\u200bwhats app", "WhatsApp", "line", "テレグラム",
@@ -79,7 +93,7 @@ def _texts() -> list[str]:
 
 def test_gated_patterns_match_like_the_originals():
     """Each gated pattern against its own rule's examples (where its matches are), 300 other rules' examples
-    drawn at random (other words, other scripts), the 400 random texts, each as written and lower-cased.
+    drawn at random (other words, other scripts), the 400 random texts, each as written, lower-cased and upper-cased.
     Not every pattern against every example: with ~3,000 gated patterns and ~14,000 examples that was 6
     minutes, the slowest test of the suite, and a gate can only differ from its pattern where the pattern
     matches, which its own examples and the random contact pieces provide. The texts are joined by line
@@ -91,7 +105,7 @@ def test_gated_patterns_match_like_the_originals():
     checked = 0
     for rule in cat.rules:
         texts = _examples(rule) + rng.sample(others, 300) + randoms
-        texts += [t.lower() for t in texts]
+        texts += [t.lower() for t in texts] + [t.upper() for t in texts]
         joined = "\n".join(texts)  # one search per pattern; line breaks, starts and ends of texts are inside it
         for src in rule.patterns.sources:
             fast = gated(src)
