@@ -108,3 +108,31 @@ def test_move_appends_the_holdout_and_empties_it_but_moves_nothing_when_a_line_i
     assert blind_sets.move(main, holdout) == {lang: 1 for lang in cm.LANGS}
     assert (main / "ja.jsonl").read_text(encoding="utf-8") == '{"id": "old"}\n{"id": "new"}\n'
     assert (holdout / "ja.jsonl").read_text(encoding="utf-8") == ""
+
+
+def test_spread_lists_a_rule_finding_alone_in_one_author_set_first():
+    def outcome(mid, expect, allow, *found):
+        m = cm.Message(id=mid, lang=mid[:2], text="x", expect=frozenset(expect), allow=frozenset(allow), note="")
+        return cm.Outcome(m, raised=frozenset(c for _, c in found),
+                          findings=tuple({"rule": r, "category": c} for r, c in found))
+
+    outcomes = [
+        # "narrow" finds alone twice, both in set gm; "broad" alone in three sets; "shared" never alone.
+        outcome("en-gm01", ["abusive"], [], ("abusive.narrow", "abusive")),
+        outcome("de-gm02", ["abusive"], [], ("abusive.narrow", "abusive")),
+        outcome("en-001", ["abusive"], [], ("abusive.broad", "abusive")),
+        outcome("fr-h03", ["abusive"], [], ("abusive.broad", "abusive")),
+        outcome("it-gk04", ["abusive"], [], ("abusive.broad", "abusive"), ("abusive.shared", "abusive")),
+        outcome("ja-gl05", ["abusive"], [], ("abusive.broad", "abusive")),
+        # a false category counts against the rule; an allowed one does not
+        outcome("zh-gn06", [], [], ("abusive.narrow", "abusive")),
+        outcome("zh-gn07", ["marketing"], ["abusive"], ("abusive.broad", "abusive"), ("marketing.x", "marketing")),
+    ]
+    assert [blind_sets.set_of(i) for i in ("en-gm01", "en-001", "fr-h03", "en-a01b")] == ["gm", "-", "h", "?"]
+    lines = blind_sets.spread(outcomes).splitlines()
+    rows = {line.split()[0]: line.split() for line in lines[1:-1]}
+    assert lines[1].split()[0] == "abusive.narrow"  # one sole set: first
+    assert rows["abusive.narrow"][1:] == ["2", "1", "2", "1", "1", "gm"]
+    assert rows["abusive.broad"][1:] == ["4", "4", "3", "3", "0", "-,gl,h"]
+    assert "abusive.shared" not in rows and "marketing.x" in rows
+    assert lines[-1] == "3 rules with at least 1 sole find(s); 2 of them find alone in one author set only"

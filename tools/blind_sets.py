@@ -11,6 +11,7 @@ it moves into the main corpus and the next set takes its place.
     python tools/blind_sets.py merge DIR CODE [CODE ...] [--skip ID,ID]
     python tools/blind_sets.py move
     python tools/blind_sets.py perset [--list fp|fn]
+    python tools/blind_sets.py spread [--min-sole N]
 
 ``brief`` fills tools/blind_sets/brief-<kind>.md for one author (the authors' folder DIR/CODE/ is theirs alone);
 ``engineer`` fills tools/blind_sets/brief-engineer.md for one rule engineer of a round (AREA_TEXT names the main
@@ -19,7 +20,9 @@ corpus's misses and false alarms in that area — never the holdout's; FILES the
 ratio over 0.85, tests/test_corpus.py) and by a looser one that catches reworded templates (character 5-gram
 Jaccard over 0.40 on NFKC-folded text); ``merge`` writes the sets into the (empty) holdout, leaving out the ids
 given and the allowances of clean messages (a clean message allows nothing); ``move`` appends the holdout to the
-main corpus and empties it; ``perset`` reads the holdout per author set with the checker of this checkout.
+main corpus and empties it; ``perset`` reads the holdout per author set with the checker of this checkout;
+``spread`` lists, per rule, the author sets of its finds in the main corpus (a rule finding alone in one set only
+is an overfit suspect).
 Update ``ID_PATTERN`` in tests/test_corpus.py by hand when a set moves (the codes are the record of which set
 was read when).
 """
@@ -198,6 +201,60 @@ def perset(listing: str | None) -> str:
     return "\n".join(out)
 
 
+_SET_OF = re.compile(r"^[a-z]{2}-(\D*)\d+$")
+
+
+def set_of(message_id: str) -> str:
+    """The author set of a corpus id: the letters after the language (``en-gm11`` -> ``gm``); ``-`` for the
+    first, numbered messages (``en-001``)."""
+    m = _SET_OF.match(message_id)
+    return (m.group(1) or "-") if m else "?"
+
+
+def spread(outcomes, min_sole: int = 1) -> str:
+    """Per rule, the author sets its finds in the main corpus come from: a rule that is the only finder of its
+    category in messages of one author set only was likely written from that set's words (an overfit check for
+    the rounds, whose rules are meant to catch a class: see the README, "How well it checks").
+
+    Columns: finds (messages where the rule raised a category the message expects), the sets of those, sole
+    (finds where no other rule raised that category: the rule's own share of the recall), the sets of those,
+    and false (messages where it raised a category the message neither expects nor allows). Rules whose sole
+    finds come from a single set are listed first; only rules with at least ``min_sole`` sole finds."""
+    finds = collections.defaultdict(set)
+    sole = collections.defaultdict(set)
+    false = collections.defaultdict(set)
+    for o in outcomes:
+        m = o.message
+        by_cat = collections.defaultdict(set)
+        for f in o.findings:
+            by_cat[f["category"]].add(f["rule"])
+        for cat, rules in by_cat.items():
+            for rule in rules:
+                if cat in m.expect:
+                    finds[rule].add(m.id)
+                    if len(rules) == 1:
+                        sole[rule].add(m.id)
+                elif cat not in m.allow:
+                    false[rule].add(m.id)
+    rows = []
+    for rule in finds.keys() | false.keys():
+        own = sole.get(rule, set())
+        if len(own) < min_sole:
+            continue
+        sets = {set_of(i) for i in finds.get(rule, ())}
+        own_sets = {set_of(i) for i in own}
+        rows.append((len(own_sets), -len(own), rule, len(finds.get(rule, ())), len(sets), len(own), own_sets,
+                     len(false.get(rule, ()))))
+    rows.sort()
+    out = [f"{'rule':54} {'finds':>5} {'sets':>4} {'sole':>4} {'sets':>4} {'false':>5}  sole sets"]
+    for n_own_sets, _, rule, n_finds, n_sets, n_own, own_sets, n_false in rows:
+        shown = ",".join(sorted(own_sets)[:8]) + ("…" if len(own_sets) > 8 else "")
+        out.append(f"{rule:54} {n_finds:5} {n_sets:4} {n_own:4} {n_own_sets:4} {n_false:5}  {shown}")
+    one = sum(1 for r in rows if r[0] == 1)
+    out.append(f"{len(rows)} rules with at least {min_sole} sole find(s); {one} of them find alone in one author set only")
+    return "\n".join(out)
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="tools/blind_sets.py", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -210,6 +267,8 @@ def main(argv: list[str]) -> int:
     p = sub.add_parser("engineer")
     for name in ("round", "tag", "area", "area_text", "files", "deadline"):
         p.add_argument(name)
+    p = sub.add_parser("spread")
+    p.add_argument("--min-sole", type=int, default=1)
     for name in ("nearcopy", "merge"):
         p = sub.add_parser(name)
         p.add_argument("folder", type=Path)
@@ -242,6 +301,10 @@ def main(argv: list[str]) -> int:
         print(json.dumps(counts))
     elif args.command == "move":
         print(json.dumps(move()))
+    elif args.command == "spread":
+        import app
+
+        print(spread(cm.run(cm.load(holdout=False), app.check), args.min_sole))
     else:
         print(perset(args.list))
     return 0
