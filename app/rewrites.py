@@ -268,10 +268,25 @@ def _cased(replacement: str, at_sentence_start: bool) -> str:
     return first.lower() + replacement[1:] if first.isupper() else replacement
 
 
+# The buyer's words in single quotes after a colon ("You wrote: 'Just call me, it's easier.'"): the closing mark is
+# the one not followed by a letter, so an apostrophe inside ("it's") does not end the quotation. Only after a colon,
+# where a quotation is announced; elsewhere a single mark is as often an apostrophe. The tone model keeps its own
+# marks (app.tone ``quotation_spans``), on which it was trained.
+_SINGLE_QUOTED = re.compile(r"(?<=[:：]\s)['‘](?:[^'‘’\n]|['’](?=\w))*['’](?!\w)")
+
+
+def _quotes(text: str) -> list[tuple[int, int]]:
+    spans = quotation_spans(text)
+    if "'" in text or "‘" in text:
+        spans = spans + [m.span() for m in _SINGLE_QUOTED.finditer(text)]
+    return spans
+
+
 def inside_quote(text: str, at: int) -> bool:
     """Whether ``text[at]`` lies inside a quotation (app.tone ``quotation_spans``, the same marks the tone model
-    leaves out): the buyer's own words quoted back, which a rewrite must never change."""
-    return _within(quotation_spans(text), at)
+    leaves out, and single quotes announced by a colon): the buyer's own words quoted back, which a rewrite must
+    never change."""
+    return _within(_quotes(text), at)
 
 
 def _within(spans: list[tuple[int, int]], at: int) -> bool:
@@ -282,7 +297,7 @@ def _matches(sentence: str, candidates) -> list[tuple[int, int, Rewrite]]:
     """Every match of the candidates' patterns in one sentence, in file order, except those that start
     inside quotation marks (a seller quoting the buyer's "text me on WhatsApp" keeps the buyer's words)."""
     out = []
-    quotes = quotation_spans(sentence)  # once per sentence, not once per match
+    quotes = _quotes(sentence)  # once per sentence, not once per match
     for rw in candidates:
         for pattern in rw.patterns:
             out.extend(

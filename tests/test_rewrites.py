@@ -126,6 +126,8 @@ def test_inside_quote_follows_the_quotation_marks_of_each_language():
         ("Vous écrivez : « Contactez-moi sur WhatsApp ». Restons ici.", "Contactez"),
         ("Sie schrieben: „Schreiben Sie mir per WhatsApp“. Wir bleiben hier.", "Schreiben Sie mir"),
         ("「LINEで連絡して」とのことですが、こちらでお願いします。", "LINE"),
+        # single quotes announced by a colon; the apostrophe of "it's" does not close them
+        ("You wrote: 'Just call me, it's easier.' We can only help you here.", "easier"),
     ]:
         assert inside_quote(text, text.index(phrase)), text
     for text, phrase in [
@@ -134,6 +136,8 @@ def test_inside_quote_follows_the_quotation_marks_of_each_language():
         ("「了解」とのこと。LINEで連絡して", "LINEで"),
         ("Please text me on WhatsApp.", "text me"),
         ('The 27" monitor is fine, text me on WhatsApp.', "text me"),  # an inch mark opens no quotation
+        ("You wrote: 'Just call me.' Fine, call me then.", "Fine"),  # after the closing mark
+        ("Note: it's easier if you call me.", "call me"),  # an apostrophe after a colon opens nothing
     ]:
         assert not inside_quote(text, text.index(phrase)), text
 
