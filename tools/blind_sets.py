@@ -179,7 +179,7 @@ def perset(listing: str | None) -> str:
     sets = collections.defaultdict(lambda: [0, 0, 0, 0, 0])
     cats = collections.defaultdict(lambda: [0, 0, 0])
     for o in outcomes:
-        row = sets[o.message.id.split("-")[1][:2]]
+        row = sets[set_of(o.message.id)]
         row[0] += len(o.tp)
         row[1] += len(o.tp) + len(o.fn)
         row[2] += len(o.fp)
