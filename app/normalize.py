@@ -817,13 +817,16 @@ def _label_end_before(text: str, a: int) -> int:
 
 # Words that precede a spelled "at" in ordinary sentences ("order at", "available at", "us at", "our site at",
 # "sign up at", "log in at"): never the mailbox of an obfuscated address (the link after them is one).
+# r46 (en-go20 'our new range is live at orbittravelgoods dot co dot uk'): where a range or offer is, "live / now / out /
+# launched / listed / exclusively / only / also at …", is a shop's link too
 _NOT_LOCAL = frozenset(
     """order orders ordered shop buy bought visit visited find found available arrived arrive arrives
     delivered look looking us me them it is are was were be been here there online directly stay meet
     see check call reach contact email mail write message sell sold sale price priced store stores
     site website webshop page homepage portal up in
     stock range catalogue catalog collection selection offers deals products models colours colors more everything
-    bestellen kaufen commander acheter comprar ordinare""".split()
+    bestellen kaufen commander acheter comprar ordinare
+    live now out launched listed exclusively only also""".split()
 )
 
 
