@@ -10,7 +10,11 @@ Rule keys (see docs/ARCHITECTURE.md for the shape):
 - ``severity`` (default: the category's), ``languages`` (default ``["*"]``), ``view`` (default ``"text"``,
   see app/normalize.py), ``near``, ``unless``, ``unless_sets``, ``fix``: optional, as documented in the
   architecture file. ``unless_sets = ["name", …]`` adds the ``unless`` patterns of the file's ``[sets]`` table
-  entry ``name`` (one list shared by many rules of a file, e.g. the buyer's words quoted back).
+  entry ``name`` (one list shared by many rules of a file, e.g. the buyer's words quoted back); a name the file
+  does not declare is looked up in rules/categories.toml's ``[sets]``, the lists rules of several files share
+  (e.g. a well-known maker's own hotline, which contact-details and off-platform both keep silent). The same
+  ``unless`` pattern written into rules of two files, or the same fragment declared by two files, is an error
+  whose fix names rules/categories.toml: a copy in each would be fixed in one only.
 - ``{{name}}`` inside any pattern (``patterns``, ``near``, ``unless``, a ``[sets]`` list) stands for the file's
   ``[fragments]`` entry ``name``, a piece of regex written once (e.g. the hosts a link may point to), put in as
   ``(?:…)``; a name the file does not declare is looked up in rules/categories.toml's ``[fragments]``, the
@@ -409,9 +413,10 @@ def _load_fragments(p: _Problems, file: str, table, shared: "_Fragments | None" 
     return _Fragments(out, shared)
 
 
-def _load_categories(path: Path, p: _Problems) -> tuple[dict[str, Category], _Fragments]:
-    """The categories, and the catalogue-wide ``[fragments]`` every rule file may name (e.g. the hosts of chat
-    invitation links, which contact-details, external-link and off-platform all look for)."""
+def _load_categories(path: Path, p: _Problems) -> tuple[dict[str, Category], _Fragments, dict[str, list[str]]]:
+    """The categories, the catalogue-wide ``[fragments]`` every rule file may name (e.g. the hosts of chat
+    invitation links, which contact-details, external-link and off-platform all look for), and the catalogue-wide
+    ``[sets]`` every rule may name in ``unless_sets`` (e.g. a maker's own hotline)."""
     import tomllib  # only the validating loader parses TOML; the page loads the compiled catalogue
 
     file = f"rules/{path.name}"
@@ -419,16 +424,17 @@ def _load_categories(path: Path, p: _Problems) -> tuple[dict[str, Category], _Fr
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
         p.add(file, None, f"cannot be read as TOML: {e}", "fix the TOML syntax")
-        return {}, _Fragments({})
+        return {}, _Fragments({}), {}
     shared = _load_fragments(p, file, data.get("fragments", {}))
+    shared_sets = _pattern_sets(p, file, data.get("sets", {}))
     cats: dict[str, Category] = {}
     entries = data.get("category")
     if not isinstance(entries, list) or not entries:
         p.add(file, None, "has no [[category]] entries", "declare each category as [[category]]")
-        return {}, shared
-    for extra in set(data) - {"category", "fragments"}:
+        return {}, shared, shared_sets
+    for extra in set(data) - {"category", "fragments", "sets"}:
         p.add(file, None, f"unknown top-level key {extra!r}",
-              "only [[category]] tables and the [fragments] every rule file may use belong here")
+              "only [[category]] tables and the [fragments] and [sets] every rule file may use belong here")
     for e in entries:
         cid = e.get("id")
         if not isinstance(cid, str) or not _ID.match(cid):
@@ -451,11 +457,24 @@ def _load_categories(path: Path, p: _Problems) -> tuple[dict[str, Category], _Fr
             sources = []
         if title and reminder:
             cats[cid] = Category(cid, sev, title, reminder, tuple(sources))
-    return cats, shared
+    return cats, shared, shared_sets
+
+
+@dataclass
+class _Wide:
+    """What rule files share through rules/categories.toml, and what they wrote, while the catalogue is read:
+    its ``[sets]`` (and the names rules used), and the first file and rule or fragment name that wrote each inline
+    ``unless`` pattern and each ``[fragments]`` piece, so a copy in a later file is reported."""
+
+    sets: dict[str, list[str]] = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)
+    unless_writers: dict[str, tuple[str, str]] = field(default_factory=dict)
+    fragment_writers: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: _Problems,
-                shared_frags: "_Fragments | None" = None) -> list[Rule]:
+                shared_frags: "_Fragments | None" = None, wide: "_Wide | None" = None) -> list[Rule]:
+    """The rules of one file; ``wide`` holds rules/categories.toml's ``[sets]`` and what the files before wrote."""
     import tomllib
 
     file = f"rules/{path.name}"
@@ -468,7 +487,17 @@ def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: 
         p.add(file, None, f"unknown top-level key {extra!r}",
               "rules go in [[rule]] tables, shared pattern lists in [sets], shared regex pieces in [fragments]")
     shared_sets = _pattern_sets(p, file, data.get("sets", {}))
+    wide = wide if wide is not None else _Wide()
+    wide_sets = wide.sets
+    for name in sorted(set(shared_sets) & set(wide_sets)):
+        p.add(file, None, f"set {name!r} is also declared for every file in rules/categories.toml",
+              "name the set of rules/categories.toml in unless_sets, or give this one another name")
     frags = _load_fragments(p, file, data.get("fragments", {}), shared_frags)
+    for name, value in frags.table.items():
+        first = wide.fragment_writers.setdefault(value, (file, name))
+        if first[0] != file:
+            p.add(file, None, f"fragment {name!r} is the same piece as fragment {first[1]!r} of {first[0]}",
+                  "declare it once in rules/categories.toml's [fragments] and delete both copies")
     used_sets: set[str] = set()
     unless_writer: dict[str, str] = {}  # an unless pattern of this file -> the first rule that writes it
     entries = data.get("rule", [])
@@ -526,6 +555,11 @@ def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: 
                 if other != rid:
                     p.add(file, rid, f"unless pattern {pat[:60]!r} is also written by rule {other!r}",
                           "move it into this file's [sets] table and name the set in both rules with unless_sets")
+                elsewhere = wide.unless_writers.get(pat)
+                if elsewhere is not None and elsewhere[0] != file:
+                    p.add(file, rid, f"unless pattern {pat[:60]!r} is also written by rule {elsewhere[1]!r} "
+                          f"in {elsewhere[0]}", "move it into rules/categories.toml's [sets] table and name the set "
+                          "in both rules with unless_sets")
         names = e.get("unless_sets")
         if names is not None:
             if not isinstance(names, list) or not all(isinstance(x, str) for x in names):
@@ -533,12 +567,16 @@ def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: 
             else:
                 shared: list[str] = []
                 for name in names:
-                    if name not in shared_sets:
+                    if name in shared_sets:
+                        used_sets.add(name)
+                        shared.extend(shared_sets[name])
+                    elif name in wide_sets:
+                        wide.used.add(name)
+                        shared.extend(wide_sets[name])
+                    else:
                         p.add(file, rid, f"unknown set {name!r} in unless_sets",
-                              f"declare it in this file's [sets] table or use one of {sorted(shared_sets)}")
-                        continue
-                    used_sets.add(name)
-                    shared.extend(shared_sets[name])
+                              f"declare it in this file's [sets] table (or in rules/categories.toml's, for every file)"
+                              f" or use one of {sorted(set(shared_sets) | set(wide_sets))}")
                 own = [unless_src] if isinstance(unless_src, str) else unless_src
                 unless_src = shared + own if isinstance(own, list) else (shared if own is None else own)
         unless = _compile_list(p, file, rid, "unless", unless_src, False, frags)
@@ -612,6 +650,8 @@ def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: 
                 model=model,
             )
         )
+    for pat, writer in unless_writer.items():
+        wide.unless_writers.setdefault(pat, (file, writer))
     for name in sorted(set(shared_sets) - used_sets):
         p.add(file, None, f"set {name!r} is declared in [sets] but no rule names it in unless_sets",
               f'add unless_sets = ["{name}"] to the rules it protects, or delete the set')
@@ -660,13 +700,18 @@ def load_catalogue(rules_dir: str | Path | None = None) -> Catalogue:
     cat_path = d / "categories.toml"
     if not cat_path.is_file():
         raise CatalogueError(f"{d}: no categories.toml — fix: declare the categories in rules/categories.toml")
-    cats, shared = _load_categories(cat_path, p)
+    cats, shared, wide_sets = _load_categories(cat_path, p)
     seen: dict[str, str] = {}
     rules: list[Rule] = []
+    wide = _Wide(sets=wide_sets)
     for path in sorted(d.glob("*.toml")):
         if path.name == "categories.toml":
             continue
-        rules.extend(_load_rules(path, cats, seen, p, shared))
+        rules.extend(_load_rules(path, cats, seen, p, shared, wide))
+    for name in sorted(set(wide_sets) - wide.used):
+        p.add("rules/categories.toml", None,
+              f"set {name!r} is declared in [sets] but no rule of any file names it in unless_sets",
+              f'add unless_sets = ["{name}"] to the rules it protects, or delete the set')
     for name in sorted(set(shared.table) - shared.used):
         p.add("rules/categories.toml", None,
               f"fragment {name!r} is declared in [fragments] but no pattern of any rule file uses {{{{{name}}}}}",

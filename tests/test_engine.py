@@ -408,8 +408,19 @@ def test_a_fragment_is_put_into_every_pattern_that_names_it(tmp_path):
          "rules/categories.toml: fragment 'hosts' does not compile"),
         ("[fragments]\nhost = 'a'\n", "[fragments]\nmine = 'b'\n" + rule("test.a", "['x{{mine}}{{hots}}']"),
          "or use one of ['host', 'mine']"),
-        ("[fragments]\nhosts = 'a'\n[sets]\nq = []\n", rule("test.a", "['x{{hosts}}']"),
-         "rules/categories.toml: unknown top-level key 'sets'"),
+        ("[fragments]\nhosts = 'a'\n[rules]\nq = []\n", rule("test.a", "['x{{hosts}}']"),
+         "rules/categories.toml: unknown top-level key 'rules'"),
+        ("[sets]\nq = ['a']\n", rule("test.a", "['x']"),
+         "rules/categories.toml: set 'q' is declared in [sets] but no rule of any file names it in unless_sets"),
+        ("[sets]\nq = []\n", rule("test.a", "['x']", 'unless_sets = ["q"]'),
+         "rules/categories.toml: set 'q' must be a non-empty list"),
+        ("[sets]\nq = ['a']\n", "[sets]\nq = ['b']\n" + rule("test.a", "['x']", 'unless_sets = ["q"]'),
+         "rules/t.toml: set 'q' is also declared for every file in rules/categories.toml"),
+        ("[sets]\nwide = ['a']\n", "[sets]\nmine = ['b']\n" + rule("test.a", "['x']", 'unless_sets = ["mine", "wid"]'),
+         "unknown set 'wid' in unless_sets — fix: declare it in this file's [sets] table (or in rules/categories.toml's, "
+         "for every file) or use one of ['mine', 'wide']"),
+        ("[sets]\nq = ['{{nope}}']\n", rule("test.a", "['x']", 'unless_sets = ["q"]'),
+         "rules/t.toml: rule 'test.a': unless[0] uses an unknown fragment {{nope}}"),
     ],
 )
 def test_catalogue_wide_fragments_name_file_and_fix(tmp_path, fragments, rules, expect):
@@ -419,6 +430,53 @@ def test_catalogue_wide_fragments_name_file_and_fix(tmp_path, fragments, rules, 
     msg = _error(tmp_path, rules, CATEGORIES + "\n" + fragments)
     assert expect in msg, msg
     assert "fix:" in msg
+
+
+def test_a_catalogue_wide_set_serves_rules_of_every_file(tmp_path):
+    """rules/categories.toml's ``[sets]``: one exception list named by rules of several files (a maker's own hotline,
+    which contact-details.phone and off-platform.direct-contact both keep silent), put before each rule's own
+    ``unless`` like a file's set, its ``{{fragments}}`` filled from categories.toml's table."""
+    d = tmp_path / "rules"
+    d.mkdir()
+    (d / "categories.toml").write_text(CATEGORIES + "\n[fragments]\nmaker = 'bosch|miele'\n"
+                                       "[sets]\nhotline = ['\\bcall\\s+{{maker}}\\s+at\\s+\\d{6}\\b']\n", encoding="utf-8")
+    (d / "t.toml").write_text("[sets]\nmine = ['\\bnot\\s+ours\\b']\n"
+                              + rule("test.a", "['\\b\\d{6}\\b']", 'unless_sets = ["hotline", "mine"]\nunless = [\'\\bfax\\b\']'),
+                              encoding="utf-8")
+    (d / "u.toml").write_text(rule("other.b", "['\\bcall\\b']", 'unless_sets = ["hotline"]', category="other"),
+                              encoding="utf-8")
+    cat = load_catalogue(d)
+    by_id = {r.id: r for r in cat.rules}
+    assert list(by_id["test.a"].unless.sources) == ["\\bcall\\s+(?:bosch|miele)\\s+at\\s+\\d{6}\\b", "\\bnot\\s+ours\\b", "\\bfax\\b"]
+    assert list(by_id["other.b"].unless.sources) == ["\\bcall\\s+(?:bosch|miele)\\s+at\\s+\\d{6}\\b"]
+    hits = [(f.rule, f.text) for f in check("Please call 123456 today.", catalogue=cat).findings]
+    assert hits == [("other.b", "call"), ("test.a", "123456")], hits
+    assert check("Please call Bosch at 123456 today.", catalogue=cat).findings == ()
+
+
+@pytest.mark.parametrize(
+    "first, second, expect",
+    [
+        (rule("test.a", "['x']", "unless = ['same\\s+words']"), rule("other.b", "['y']", "unless = ['same\\s+words']", category="other"),
+         "rules/u.toml: rule 'other.b': unless pattern 'same\\\\s+words' is also written by rule 'test.a' in rules/t.toml — fix: "
+         "move it into rules/categories.toml's [sets] table"),
+        ("[fragments]\nmakers = 'bosch|miele'\n" + rule("test.a", "['{{makers}}']"),
+         "[fragments]\nbrands = 'bosch|miele'\n" + rule("other.b", "['{{brands}}']", category="other"),
+         "rules/u.toml: fragment 'brands' is the same piece as fragment 'makers' of rules/t.toml — fix: declare it once in "
+         "rules/categories.toml's [fragments]"),
+    ],
+)
+def test_a_copy_across_two_rule_files_is_an_error(tmp_path, first, second, expect):
+    """The same ``unless`` pattern written into rules of two files, or the same fragment declared by two files, was
+    how the list of makers came to be kept twice: the loader names the second copy and the shared table to use."""
+    d = tmp_path / "rules"
+    d.mkdir()
+    (d / "categories.toml").write_text(CATEGORIES, encoding="utf-8")
+    (d / "t.toml").write_text(first, encoding="utf-8")
+    (d / "u.toml").write_text(second, encoding="utf-8")
+    with pytest.raises(CatalogueError) as e:
+        load_catalogue(d)
+    assert expect in str(e.value), str(e.value)
 
 
 def test_a_catalogue_wide_fragment_serves_every_rule_file(tmp_path):
