@@ -741,10 +741,14 @@ _LABEL = r"[a-z0-9\u00e0-\u024f-]{1,63}"  # ASCII/Latin labels: a CJK sentence m
 _DOT_WORD = r"(?:dot|punkt|point|punto|ドット|どっと|点)"
 # "gmail。com": a CJK full stop typed between two ASCII labels is a dot.
 _CJK_DOT = r"(?<=[a-z0-9])。(?=[a-z])"
-_AT_WORD = r"(?:at|arobase|arroba|chiocciola|klammeraffe|アット(?:マーク)?|あっと(?:まーく)?|atmark|艾特)"
+_AT_WORD = r"(?:at|ät|arobase|arroba|chiocciola|klammeraffe|アット(?:マーク)?|あっと(?:まーく)?|atmark|艾特)"
+# r50 (evasion audit 'max.mustermann bei gmx Punkt de', 'jean.dupont chez orange point fr'): the languages' ordinary "at" words.
+# They are everyday prepositions ("bei uns", "chez vous"), so they stand for "@" only before a domain with a spelled dot, after a
+# local part with a dot, digit or _ in it (see _address_edits).
+_WEAK_AT_WORD = r"(?:bei|chez|presso)"
 _SPELLED_DOT = (
     rf"(?:\s{{0,3}}[\[\(\{{<]\s{{0,3}}(?:{_DOT_WORD}|\.)\s{{0,3}}[\]\)\}}>]\s{{0,3}}"
-    rf"|\s{{1,3}}{_DOT_WORD}\s{{1,3}}|\s{{1,3}}\.\s{{1,3}}|\s{{0,3}}(?:点|ドット|どっと)\s{{0,3}}|{_CJK_DOT})"
+    rf"|\s{{1,3}}{_DOT_WORD}\s{{1,3}}|\s{{1,3}}\.\s{{1,3}}|\s{{0,3}}(?:点|ドット|どっと)\s{{0,3}}|{_CJK_DOT}|\s{{0,3}}-dot-\s{{0,3}})"
 )
 # Rebuild an address only where the words around "at"/"dot" look like one: a label, an "at", labels
 # joined by (spelled) dots, and a top-level domain. "look at the box" or "arrived at amazon.com" fail the
@@ -755,7 +759,9 @@ _SPELLED_DOT = (
 # per "at", not per word of the draft.
 _AT = re.compile(
     rf"[\[\(\{{<]\s{{0,3}}(?:{_AT_WORD}|@)\s{{0,3}}[\]\)\}}>]|(?<=\s){_AT_WORD}(?=\s)|@|アット(?:マーク)?|あっと(?:まーく)?|艾特"
+    rf"|(?<=\s){_WEAK_AT_WORD}(?=\s)|-at-"
 )
+# r50 (evasion audit 'mario -at- libero -dot- it'): "at" and "dot" between hyphens are the bracketed forms written with dashes.
 _LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._+%-") | frozenset(map(chr, range(0xE0, 0x250)))
 _DOMAIN_AFTER = re.compile(
     rf"{_LABEL}(?:(?:{_SPELLED_DOT}|\.){_LABEL}){{0,4}}(?:{_SPELLED_DOT}|\.){_TLD_HINT}(?![a-z0-9_\u00e0-\u024f])"
@@ -770,20 +776,25 @@ _MAIL_PROVIDER = re.compile(
     r"freenet|orange|free|laposte|wanadoo|sfr|libero|virgilio|alice|tiscali|telefonica|qq|163|126|sina|sohu|"
     r"foxmail|aliyun|139|yeah|docomo|ezweb|softbank|i\.softbank|naver|mail)\."
 )
+# The same providers as a whole first label, whatever dot follows ("gmx Punkt de").
+# A mailbox before such a word starts with a letter and holds a dot, _ or digit after it ("max.mustermann", "giulia_r",
+# "jean2"), and the ending is no word of the sentence ("point de retrait", "Punkt in der Nähe").
+_WEAK_LOCAL = re.compile(r"[a-z][a-z0-9]*[._0-9][a-z0-9._]*")
+_WEAK_TLD_WORD = re.compile(r"(?:point|punto)\s{1,3}de$|\s(?:in|at|me|co|es)$")
 # Whether a text can hold anything ``_address_edits`` rebuilds (False: the view is the text view). Each
 # branch is a necessary part of one kind of edit: a bracketed "at"/"dot", a spelled or spaced dot (what a
 # spelled "at" needs in its domain too, and what "www dot brand dot com" is made of), "@" with a space
 # beside it, the CJK words and the CJK full stop between labels, or a spelled "at" followed by a mailbox
 # provider and its dot ("john at gmail.com"). A spelled "at" alone ("look at the box") cannot make an edit:
 # testing for it made most English drafts build this view for nothing. Written as
-#     [\[({<] … [\])}>] | \s DOT \s | \s@ | @\s | \s\.\s | \s AT \s{1,3} PROVIDER\. | 点 | ドット | アット | 艾特 | [a-z0-9]。[a-z]
+#     [\[({<] … [\])}>] | \s DOT \s | \s@ | @\s | \s\.\s | \s AT \s{1,3} PROVIDER\. | 点 | ドット | アット | 艾特 | [a-z0-9]。[a-z] | -at-
 # (tests/test_engine_views.py), but starting with one character class (each branch then checks the
 # character it started on by a look-behind), so that `re` skips in C to the next bracket, space, "@" or
 # CJK character instead of trying every branch at every position.
 _ADDRESS_HINT = re.compile(
-    rf"[\[\(\{{<\s@点ドア艾。あど](?:(?<=[\[\(\{{<])\s{{0,3}}(?:{_AT_WORD}|{_DOT_WORD}|@|\.)\s{{0,3}}[\]\)\}}>]"
+    rf"[\[\(\{{<\s@点ドア艾。あど\-](?:(?<=[\[\(\{{<])\s{{0,3}}(?:{_AT_WORD}|{_DOT_WORD}|@|\.)\s{{0,3}}[\]\)\}}>]"
     rf"|(?<=\s)(?:{_DOT_WORD}\s|@|\.\s|{_AT_WORD}\s{{1,3}}{_MAIL_PROVIDER.pattern})|(?<=@)\s"
-    r"|(?<=点)|(?<=ド)ット|(?<=ア)ット|(?<=ど)っと|(?<=あ)っと|(?<=艾)特|(?<=[a-z0-9]。)(?=[a-z]))"
+    r"|(?<=点)|(?<=ド)ット|(?<=ア)ット|(?<=ど)っと|(?<=あ)っと|(?<=艾)特|(?<=[a-z0-9]。)(?=[a-z])|(?<=-)at-)"
 )
 _TLDS = frozenset(_TLD_HINT[3:-1].split("|"))
 _SPELLED_SLASH = re.compile(
@@ -854,6 +865,12 @@ def _address_edits(text: str) -> list[tuple[int, int, str]]:
         # ("john at gmail.com").
         if spelled_at and not _DOT_PART.search(d.group()) and not _MAIL_PROVIDER.match(d.group()):
             continue
+        if at in ("bei", "chez", "presso") and not (
+            _DOT_PART.search(d.group())
+            and _WEAK_LOCAL.fullmatch(text, local_start, a)
+            and not _WEAK_TLD_WORD.search(d.group())
+        ):
+            continue  # "Sie finden uns bei shop punkt de", "le colis n°2 chez votre point de retrait": no mailbox
         # r38 (en-fb13 'see the stock at fixpartsdirect . com / refurb'): a domain with a path after it ("/", " / ", " slash ")
         # is a link, never a mailbox: the chain of spelled dots below rebuilds it as a domain
         if at != "@" and (d.end() < len(text) and text[d.end()] == "/" or _SPELLED_SLASH.match(text, d.end())):

@@ -54,7 +54,7 @@ def test_two_digit_hint_grouping_keeps_the_answer():
 _ADDRESS_WORDS = [
     "john", "at", " at ", "  at  ", "gmail", ".", " . ", "com", "dot", " dot ", "(at)", "[dot]", "{ at }", "<.>",
     "@", " @ ", "me", "web", "mail", "x", "点", "ドット", "アット", "アットマーク", "艾特", "。", "de", "www", " ", "あっと", "どっと", "あっという間", "jp", "まで",
-    "   ", "\n", "order", "shop", "i.softbank", "arroba", "punkt", "-", "1", "é", "qq", "163", "info", "look",
+    "   ", "\n", "order", "shop", "i.softbank", "arroba", "punkt", "-", "1", "é", "qq", "163", "info", "look", "-at-", "-dot-", "bei", " chez ", "ät", "max.m",
 ]
 
 
@@ -62,7 +62,7 @@ def test_address_hint_is_its_plain_form():
     a, d, p = N._AT_WORD, N._DOT_WORD, N._MAIL_PROVIDER.pattern
     plain = re.compile(
         rf"[\[\(\{{<]\s{{0,3}}(?:{a}|{d}|@|\.)\s{{0,3}}[\]\)\}}>]|\s{d}\s|\s@|@\s|\s\.\s|\s{a}\s{{1,3}}{p}"
-        r"|点|ドット|アット|あっと|どっと|艾特|[a-z0-9]。[a-z]"
+        r"|点|ドット|アット|あっと|どっと|艾特|[a-z0-9]。[a-z]|-at-"
     )
     for t in _texts(_ADDRESS_WORDS, 4, 20000):
         assert bool(N._ADDRESS_HINT.search(t)) == bool(plain.search(t)), t

@@ -327,6 +327,23 @@ def test_an_abbreviation_before_a_number_ends_no_sentence(text, sentences):
     assert [text[a:b] for a, b in tone.sentence_spans(text)] == sentences
 
 
+@pytest.mark.parametrize("text, sentences", [
+    # de-hd03: cut after "z." the label was out of sight of the number it labels
+    ("Bitte ein Foto des Etiketts (z. B. 23-0917-04) senden. Danke!",
+     ["Bitte ein Foto des Etiketts (z. B. 23-0917-04) senden.", "Danke!"]),
+    ("Use a soft cloth, e.g. Microfibre, not paper. Thanks a lot.", ["Use a soft cloth, e.g. Microfibre, not paper.", "Thanks a lot."]),
+    ("Only one size, i.e. The large one fits. Sorry.", ["Only one size, i.e. The large one fits.", "Sorry."]),
+    ("Indiquez la référence (p. ex. 06-12-34) svp. Merci bien.", ["Indiquez la référence (p. ex. 06-12-34) svp.", "Merci bien."]),
+    ("Es fehlt ein Teil, d. h. Sie bekommen Ersatz. Danke Ihnen.", ["Es fehlt ein Teil, d. h. Sie bekommen Ersatz.", "Danke Ihnen."]),
+    ("Wir haben z.B. Kabel und u. a. Stecker. Und mehr dazu.", ["Wir haben z.B. Kabel und u. a. Stecker.", "Und mehr dazu."]),
+    ("Il codice (es. 4410-118) è sul retro. Grazie mille.", ["Il codice (es. 4410-118) è sul retro.", "Grazie mille."]),
+    # "es." before a word, not a number, ends its sentence as Spanish writes it
+    ("Así es. Muchas gracias por todo.", ["Así es.", "Muchas gracias por todo."]),
+])
+def test_for_example_and_that_is_end_no_sentence(text, sentences):
+    assert [text[a:b] for a, b in tone.sentence_spans(text)] == sentences
+
+
 def test_tone_findings_are_whole_sentences_in_bounds():
     rng = random.Random(5)
     for _ in range(40):
