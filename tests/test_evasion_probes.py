@@ -4,7 +4,7 @@
 international layouts with spaces, dots, dashes, brackets, slashes, none, full-width digits, spelled digits; e-mail
 addresses plain, IDN, with at/dot spelled in seven languages, spread, zero-width, full-width, confusable, leetspeak;
 messenger IDs and links; URLs and bare domains through the same evasions) and 184 look-alikes that must stay silent
-(order IDs, ASINs, tracking numbers of eleven carriers, part, model and version numbers, prices, dates, times,
+(order IDs, ASINs, 27 tracking numbers of seventeen carriers, part, model and version numbers, prices, dates, times,
 amazon.* links, "Amazon will email you a label", ordinary at / dot / Punkt / point / punto / chez / アット / 点).
 
 A violation must raise each category it names at block or warn; a look-alike must raise none of the three audited
