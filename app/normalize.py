@@ -745,7 +745,8 @@ _AT_WORD = r"(?:at|ät|arobase|arroba|chiocciola|klammeraffe|アット(?:マー�
 # r50 (evasion audit 'max.mustermann bei gmx Punkt de', 'jean.dupont chez orange point fr'): the languages' ordinary "at" words.
 # They are everyday prepositions ("bei uns", "chez vous"), so they stand for "@" only before a domain with a spelled dot, after a
 # local part with a dot, digit or _ in it (see _address_edits).
-_WEAK_AT_WORD = r"(?:bei|chez|presso)"
+_WEAK_AT_WORDS = ("bei", "chez", "presso")
+_WEAK_AT_WORD = "(?:" + "|".join(_WEAK_AT_WORDS) + ")"
 _SPELLED_DOT = (
     rf"(?:\s{{0,3}}[\[\(\{{<]\s{{0,3}}(?:{_DOT_WORD}|\.)\s{{0,3}}[\]\)\}}>]\s{{0,3}}"
     rf"|\s{{1,3}}{_DOT_WORD}\s{{1,3}}|\s{{1,3}}\.\s{{1,3}}|\s{{0,3}}(?:点|ドット|どっと)\s{{0,3}}|{_CJK_DOT}|\s{{0,3}}-dot-\s{{0,3}})"
@@ -759,9 +760,9 @@ _SPELLED_DOT = (
 # per "at", not per word of the draft.
 _AT = re.compile(
     rf"[\[\(\{{<]\s{{0,3}}(?:{_AT_WORD}|@)\s{{0,3}}[\]\)\}}>]|(?<=\s){_AT_WORD}(?=\s)|@|アット(?:マーク)?|あっと(?:まーく)?|艾特"
+    # r50 (evasion audit 'mario -at- libero -dot- it'): "at" and "dot" between hyphens are the bracketed forms written with dashes
     rf"|(?<=\s){_WEAK_AT_WORD}(?=\s)|-at-"
 )
-# r50 (evasion audit 'mario -at- libero -dot- it'): "at" and "dot" between hyphens are the bracketed forms written with dashes.
 _LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._+%-") | frozenset(map(chr, range(0xE0, 0x250)))
 _DOMAIN_AFTER = re.compile(
     rf"{_LABEL}(?:(?:{_SPELLED_DOT}|\.){_LABEL}){{0,4}}(?:{_SPELLED_DOT}|\.){_TLD_HINT}(?![a-z0-9_\u00e0-\u024f])"
@@ -776,8 +777,7 @@ _MAIL_PROVIDER = re.compile(
     r"freenet|orange|free|laposte|wanadoo|sfr|libero|virgilio|alice|tiscali|telefonica|qq|163|126|sina|sohu|"
     r"foxmail|aliyun|139|yeah|docomo|ezweb|softbank|i\.softbank|naver|mail)\."
 )
-# The same providers as a whole first label, whatever dot follows ("gmx Punkt de").
-# A mailbox before such a word starts with a letter and holds a dot, _ or digit after it ("max.mustermann", "giulia_r",
+# A mailbox before a weak "at" word (_WEAK_AT_WORDS) starts with a letter and holds a dot, _ or digit after it ("max.mustermann", "giulia_r",
 # "jean2"), and the ending is no word of the sentence ("point de retrait", "Punkt in der Nähe").
 _WEAK_LOCAL = re.compile(r"[a-z][a-z0-9]*[._0-9][a-z0-9._]*")
 _WEAK_TLD_WORD = re.compile(r"(?:point|punto)\s{1,3}de$|\s(?:in|at|me|co|es)$")
@@ -865,7 +865,7 @@ def _address_edits(text: str) -> list[tuple[int, int, str]]:
         # ("john at gmail.com").
         if spelled_at and not _DOT_PART.search(d.group()) and not _MAIL_PROVIDER.match(d.group()):
             continue
-        if at in ("bei", "chez", "presso") and not (
+        if at in _WEAK_AT_WORDS and not (
             _DOT_PART.search(d.group())
             and _WEAK_LOCAL.fullmatch(text, local_start, a)
             and not _WEAK_TLD_WORD.search(d.group())
