@@ -51,7 +51,7 @@ _DIGITS = re.compile(r"\d")
 # The same sentence ends as the engine's (app/engine.py ``_SENTENCE_END``): a run of ``. ! ? …`` before white
 # space or the end, a run of CJK full stops, a line break. The period of a number abbreviation followed by a
 # number ("part no. 4410-118-0233", "Art.-Nr. 4410", "Ref. 123", "réf. 06 12 34 56 78", "rif. 4410", "Nº. 5",
-# "fattura n. 2026/0412", "núm. 12", and "es. 3" / "ex. 06 …" / "ej. 612 …", "for example" alone)
+# "fattura n. 2026/0412", "núm. 12", a German compound label "Teilenr. 42-118-006" / "Artikelnr. 4410" (de-hl12), and "es. 3" / "ex. 06 …" / "ej. 612 …", "for example" alone)
 # or of an approximation before a number ("ca. 6 Wochen", "env. 3 jours", "approx. 5 days", "ungef. 2 Tage")
 # ends nothing: the label and its number stay in one sentence, so the precision controls that read the label
 # ("part no." is no phone number) see it, and the tone model does not judge "6 Wochen wieder rein." alone.
@@ -65,7 +65,7 @@ _DIGITS = re.compile(r"\d")
 # "ad es.", "bspw.", "bzw."), whatever follows: "(z. B. 23-0917-04)" cut after "z." hid the label from the number it
 # labels, and a rule had to list "b." and "g." alone to see it (de-hd03).
 _SENTENCE_END = re.compile(
-    r"[.!?…。！？\n](?:(?<=[.!?…])(?!(?:(?<=\b[Nn][orº]\.)|(?<=\b[Nn]\.)|(?<=\b[Cc]a\.)|(?<=\b(?:[Ee]nv|[Nn]úm)\.)|(?<=\b[Ee][sxj]\.)"
+    r"[.!?…。！？\n](?:(?<=[.!?…])(?!(?:(?<=\b[Nn][orº]\.)|(?<=[a-zäöüß]nr\.)|(?<=\b[Nn]\.)|(?<=\b[Cc]a\.)|(?<=\b(?:[Ee]nv|[Nn]úm)\.)|(?<=\b[Ee][sxj]\.)"
     r"|(?<=\b(?:[Aa]rt|[Rr][eéi]f|[Nn]um)\.)|(?<=\b(?:[Aa]prox|[Uu]ngef)\.)|(?<=\b[Aa]pprox\.))\s+[\d#])"
     r"(?!(?:(?<=\b\d\.\d\.)|(?<=\b\d\d\.\d\.)|(?<=\b\d\.\d\d\.)|(?<=\b\d\d\.\d\d\.))\s+[a-zß-öø-ÿ])"
     r"(?!(?<=\s\.)\s{1,2}[a-zß-öø-ÿ])(?<!\bwww\.)(?<!\bWWW\.)"

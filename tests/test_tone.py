@@ -313,6 +313,8 @@ def test_training_is_deterministic():
     ("Delivery takes approx. 5 days. See part no. 44-1102 inside.",
      ["Delivery takes approx. 5 days.", "See part no. 44-1102 inside."]),
     ("Livraison sous env. 3 jours. Factura núm. 12 adjunta.", ["Livraison sous env. 3 jours.", "Factura núm. 12 adjunta."]),
+    # a German compound label ending in "nr." before its number (de-hl12: "Teilenr. 42-118-006" read as a phone)
+    ("Bitte die Teilenr. 42-118-006 angeben. Artikelnr. 4410 fehlt.", ["Bitte die Teilenr. 42-118-006 angeben.", "Artikelnr. 4410 fehlt."]),
     # a French or Italian reference label before its number (fr-gv13: "clapet réf. 06 12 34 56 78" read as a phone)
     ("Le clapet réf. 06 12 34 56 78 convient. Le rif. 4410 no.", ["Le clapet réf. 06 12 34 56 78 convient.", "Le rif. 4410 no."]),
     # a day-and-month date before a lower-case word ends nothing (de-ci20); before a capital, or a full year, it may
