@@ -316,7 +316,12 @@ _VOWELS = "aeiou"
 
 # A run of >= 3 single letters separated by spacing/punctuation ("w h a t s", "W.h.a.t.s", "w-h-a-t").
 # The separator class is bounded ({1,3}) and the run is anchored on non-letters, so matching stays linear.
-_SPREAD = re.compile(r"(?<![^\W_])(?:[^\W\d_][ .\-_·*|/+]{1,3}){2,}[^\W\d_](?![^\W_])")
+# Latin letters spread right against Japanese or Chinese text ("P a y P a yで", "加L I N E") end or start a run there too:
+# a kana or CJK character is a word character, but never part of a Latin word.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+_RUN_START = r"(?:(?<![^\W_])|(?<=[" + _CJK + r"])(?=[a-zA-Z]))"
+_RUN_END = r"(?:(?![^\W_])|(?<=[a-zA-Z])(?=[" + _CJK + r"]))"
+_SPREAD = re.compile(_RUN_START + r"(?:[^\W\d_][ .\-_·*|/+]{1,3}){2,}[^\W\d_]" + _RUN_END)
 _SEPARATOR = re.compile(r"[ .\-_·*|/+]+")
 
 # Whether those occur at all (most texts hold neither): the same answers as ``_LEET_HINT.search`` and
@@ -326,7 +331,7 @@ _SEPARATOR = re.compile(r"[ .\-_·*|/+]+")
 _LEET_NEAR = re.compile(r"[01345$@7](?:(?<=[a-z][01345$@7])|(?=[a-z]))")
 # What every spread run holds: its second letter, alone between separators, and a third letter that ends a
 # word ("w h a", "W.h.a"); only then is the full pattern (which starts with a look-behind) searched.
-_SPREAD_CORE = re.compile(r"[ .\-_·*|/+][^\W\d_][ .\-_·*|/+]{1,3}[^\W\d_](?![^\W_])")
+_SPREAD_CORE = re.compile(r"[ .\-_·*|/+][^\W\d_][ .\-_·*|/+]{1,3}[^\W\d_]" + _RUN_END)
 
 
 def _has_spread(text: str) -> bool:

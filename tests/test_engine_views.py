@@ -115,3 +115,26 @@ def test_quick_letter_hints_give_the_full_answers():
         assert bool(N._WORD_LEET_NEAR.search(t)) == bool(N._WORD_LEET_HINT.search(t)), t
         assert N._has_spread(t) == bool(N._SPREAD.search(t)), t
         assert N._has_spread(t.upper()) == bool(N._SPREAD.search(t.upper())), t
+
+
+def _run_joined(text: str) -> str:
+    """The draft's spread runs with their separators taken out (what the letters view matches against)."""
+    out, last = [], 0
+    for a, b, _ in N._spread_edits(text):
+        out.append(text[last:a])
+        last = b
+    return "".join(out) + text[last:]
+
+
+def test_latin_letters_spread_against_japanese_or_chinese_text_are_joined():
+    # A kana or CJK character is a word character to `re`, so a run that touches one ('P a y P a yで') was not
+    # a run at all, or was cut one letter short ('W.h.a.t.s.A.p.pで' read as 'WhatsAp'): ja-hi07's evasion.
+    assert _run_joined("お支払いはP a y P a yでお願いします") == "お支払いはPayPayでお願いします"
+    assert _run_joined("请用P a y P a l付款") == "请用PayPal付款"
+    assert _run_joined("W.h.a.t.s.A.p.pで連絡") == "WhatsAppで連絡"
+    assert _run_joined("微信或W h a t s A p p联系") == "微信或WhatsApp联系"
+    # Text without kana or CJK is cut into runs exactly as before (the pattern as it was, by its boundaries).
+    before = re.compile(r"(?<![^\W_])(?:[^\W\d_][ .\-_·*|/+]{1,3}){2,}[^\W\d_](?![^\W_])")
+    for t in _spread_texts(8):
+        if not re.search("[" + N._CJK + "]", t):
+            assert [m.span() for m in N._SPREAD.finditer(t)] == [m.span() for m in before.finditer(t)], t
