@@ -42,9 +42,9 @@ def main(argv=None) -> int:
     ap.add_argument("category")
     ap.add_argument("--firm", choices=("clean-sets", "letters"), default="clean-sets")
     ap.add_argument("--set", action="append", default=[], metavar="PARAM=VALUE",
-                    help="a training parameter other than the shipped one (tools/train_tone.py PARAMS)")
+                    help="a training parameter other than the shipped one (tools/train_tone.py OFF_PLATFORM_PARAMS)")
     args = ap.parse_args(argv)
-    params = dict(train_tone.PARAMS)
+    params = dict(train_tone.OFF_PLATFORM_PARAMS)
     for item in args.set:
         key, _, value = item.partition("=")
         if key not in params:

@@ -36,7 +36,8 @@ Then, on the group:
 
 Each figure is given for the thresholds at 0.3 % … 2 % out-of-fold false positives on the corpus's negative
 sentences, at 1 %, 2 % and 3 % of the firm look-alike messages (n, g, z) flagged out of fold, and at the shipped
-threshold (the higher of ``PARAMS["fpr"]`` and ``PARAMS["firm_fpr"]``). The model's list of known-fine
+threshold (the higher of ``PARAMS["fpr"]`` and ``PARAMS["firm_fpr"]``; firm 3 % since 2026-12-06, see
+tools/train_tone.py and tools/tone_threshold_history.py). The model's list of known-fine
 sentences (training negatives it still flags, never flagged; see tools/train_tone.py) is built from the
 training data of each run, for the shipped threshold, and applied at every threshold.
 
