@@ -206,7 +206,10 @@ def test_bad_examples_coverage_is_measured():
             total += 1
             fixed += bool(phrase_fixes(text, app.check(text)))
     assert total > 100
-    assert fixed / total >= 0.25, f"{fixed}/{total}"
+    # 449 of 1,789 (0.251) before round 54, 449 of 1,798 after it: its nine new bad examples of
+    # off-platform.direct-contact are leak guards (staff or a shop handling orders 'directly at' their own number)
+    # that no phrase rewrite serves; the floor sits just under the measured share
+    assert fixed / total >= 0.24, f"{fixed}/{total}"
 
 
 BROKEN = [
