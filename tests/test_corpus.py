@@ -244,7 +244,7 @@ HOLDOUT_MIN_PER_LANG = 15
 HOLDOUT_CLEAN_SHARE = (0.30, 0.60)  # up to 60 %: the holdout may carry a clean look-alike set (-n) beside the mixed ones
 NEAR_DUPLICATE_RATIO = 0.85
 
-ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|(?:[huvwxyztsrqponkgfemljiba]|a[a-z]|b[a-z]|c[a-z]|d[a-z]|e[a-z]|f[a-z]|g[a-z]|h[a-z]|i[ab])\d{{2}})", True: r"{lang}-(?:i[c-f])\d{{2}}"}
+ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|(?:[huvwxyztsrqponkgfemljiba]|a[a-z]|b[a-z]|c[a-z]|d[a-z]|e[a-z]|f[a-z]|g[a-z]|h[a-z]|i[a-f])\d{{2}})", True: r"{lang}-(?:i[g-j])\d{{2}}"}
 
 
 # ── the corpus files themselves ─────────────────────────────────────────────────────────────────────
