@@ -2,8 +2,9 @@
 does it report exactly what CPython reports?
 
 Every other engine test runs on CPython 3.11; the page runs the same Python on another interpreter whose regular
-expression engine and Unicode tables are newer. This test checks a sample of the corpus (every seventh message
-of each language, with its category labels not consulted) and a few hostile drafts in both runtimes with the
+expression engine and Unicode tables are newer. This test checks a sample of the corpus (every fourteenth message
+of each language, ~2,350, with its category labels not consulted; every seventh when the corpus was a third of
+its size of 2026-12-06) and a few hostile drafts in both runtimes with the
 same compiled catalogue (the bytes the page loads) and the tone model the page ships, and compares the whole
 reports. A difference would mean the page warns about other sentences than the tests have measured.
 """
@@ -47,7 +48,7 @@ _RUNNER = textwrap.dedent("""
 
 
 def _texts() -> list[str]:
-    sample = [m.text for i, m in enumerate(load()) if i % 7 == 0]
+    sample = [m.text for i, m in enumerate(load()) if i % 14 == 0]
     hostile = [
         "",
         "w h a t s a p p  +49 1 5 1 2 3 4 5 6 7 8 9 — ｗｈａｔｓａｐｐ me, john at gmail dot com \u200b",
