@@ -217,7 +217,6 @@ Print the tables by hand: ``.venv/bin/python tests/corpus_metrics.py [--holdout]
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 import sys
@@ -242,18 +241,11 @@ MAIN_MIN_PER_LANG, MAIN_MIN_CLEAN_PER_LANG = 60, 25
 MAIN_MIN_TOTAL, MAIN_MIN_CLEAN_TOTAL = 420, 175
 HOLDOUT_MIN_PER_LANG = 15
 HOLDOUT_CLEAN_SHARE = (0.30, 0.60)  # up to 60 %: the holdout may carry a clean look-alike set (-n) beside the mixed ones
-NEAR_DUPLICATE_RATIO = 0.85
 
 ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|(?:[huvwxyztsrqponkgfemljiba]|a[a-z]|b[a-z]|c[a-z]|d[a-z]|e[a-z]|f[a-z]|g[a-z]|h[a-z]|i[a-f])\d{{2}})", True: r"{lang}-(?:i[g-j])\d{{2}}"}
 
 
 # ── the corpus files themselves ─────────────────────────────────────────────────────────────────────
-
-def _holdout_present() -> bool:
-    """The holdout slot holds messages (between rounds it is emptied into the main corpus while the next blind
-    authors write; the holdout tests skip then, and every other test runs)."""
-    return any(path.is_file() and path.read_text(encoding="utf-8").strip() for path in cm.corpus_files(holdout=True))
-
 
 def _corpus_problems(holdout: bool) -> list[str]:
     problems: list[str] = []
@@ -276,7 +268,7 @@ def _corpus_problems(holdout: bool) -> list[str]:
 
 @pytest.mark.parametrize("holdout", [False, True], ids=["main", "holdout"])
 def test_corpus_files_are_well_formed(holdout):
-    if holdout and not _holdout_present():
+    if holdout and not cm.holdout_present():
         pytest.skip("holdout not written yet")
     problems = _corpus_problems(holdout)
     assert not problems, "corpus file problems:\n" + "\n".join(problems)
@@ -305,7 +297,7 @@ def test_main_corpus_meets_minimum_counts():
 
 
 def test_holdout_meets_minimum_counts():
-    if not _holdout_present():
+    if not cm.holdout_present():
         pytest.skip("holdout not written yet")
     messages = cm.load(holdout=True)
     problems = []
@@ -320,52 +312,6 @@ def test_holdout_meets_minimum_counts():
     assert not problems, "\n".join(problems)
 
 
-def _near_duplicates(messages, r: float) -> list[tuple[str, str, float]]:
-    """Pairs of messages of one language whose difflib ratio exceeds r, each pair in corpus order (ratio
-    depends on which text comes first). difflib is asked only of pairs that can pass: by length (sorted, so
-    a message meets only those short enough to pass: difflib's real_quick_ratio), and sharing at least half
-    of their character trigrams (two messages 85 % alike share far more). The trigram sets are bit sets
-    (Python ints over the language's trigram numbering): an AND and a bit count per pair instead of a set
-    intersection, 15 times faster on ~1 million pairs a language; and difflib's quick_ratio, a cheap upper bound,
-    before its ratio."""
-    pairs = []
-    for lang in cm.LANGS:
-        mine = sorted(enumerate(m for m in messages if m.lang == lang), key=lambda x: len(x[1].text))
-        texts = [m.text.casefold() for _, m in mine]
-        number: dict = {}
-        bits, sizes = [], []
-        for x in texts:
-            grams = set(zip(x, x[1:], x[2:]))
-            b = 0
-            for g in grams:
-                b |= 1 << number.setdefault(g, len(number))
-            bits.append(b)
-            sizes.append(len(grams))
-        lengths = [len(x) for x in texts]
-        for i, (a_at, _) in enumerate(mine):
-            a_bits, a_size, a_len = bits[i], sizes[i], lengths[i]
-            for j in range(i + 1, len(mine)):
-                if 2 * a_len <= r * (a_len + lengths[j]):
-                    break  # longer messages from here on: the length ratio only falls
-                if 2 * (a_bits & bits[j]).bit_count() < min(a_size, sizes[j]):
-                    continue
-                first, second = (i, j) if a_at < mine[j][0] else (j, i)
-                matcher = difflib.SequenceMatcher(None, texts[first], texts[second], autojunk=False)
-                if matcher.quick_ratio() <= r:
-                    continue  # an upper bound of ratio() from the letters alone: 40 % of pairs end here
-                ratio = matcher.ratio()
-                if ratio > r:
-                    pairs.append((mine[first][1].id, mine[second][1].id, ratio))
-    return sorted(pairs)
-
-
-def test_no_near_duplicate_messages():
-    """Variety is the point of a corpus: no template copied with a word swapped."""
-    messages = cm.load(holdout=False) + (cm.load(holdout=True) if _holdout_present() else [])
-    pairs = _near_duplicates(messages, NEAR_DUPLICATE_RATIO)
-    assert not pairs, "near-duplicate messages:\n" + "\n".join(f"{a} ~ {b} ({ratio:.2f})" for a, b, ratio in pairs)
-
-
 # The text symbols rules/emoji.toml deliberately leaves alone (★ ☆ ✓ ✔ ♪: "the page marked ★", ja-es07) are no slip;
 # with U+FE0F after them they are emoji and caught by the last branch.
 _EMOJI = re.compile("(?:(?![\u2605\u2606\u2713\u2714\u266A])[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B50\u2B55]|\uFE0F)")
@@ -376,7 +322,7 @@ _TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 def test_clean_labels_are_mechanically_clean():
     """Guard against labelling slips: a message marked clean carries no emoji, emoticon, HTML tag or
     [Important] tag, which are violations whatever their context."""
-    messages = cm.load(holdout=False) + (cm.load(holdout=True) if _holdout_present() else [])
+    messages = cm.load(holdout=False) + (cm.load(holdout=True) if cm.holdout_present() else [])
     slips = []
     for m in messages:
         if not m.clean:
@@ -492,7 +438,7 @@ def _table(holdout: bool) -> str:
 
 def test_checker_never_raises_on_corpus():
     crashes = [o for o in _outcomes(False) if o.error]
-    if _holdout_present():
+    if cm.holdout_present():
         crashes += [o for o in _outcomes(True) if o.error]
     assert not crashes, "app.check raised on:\n" + cm.describe_all(crashes)
 
@@ -502,7 +448,7 @@ def test_no_rewrite_on_clean_messages():
     to rewrite a sentence that breaks no rule. Checked on the walk of the corpus the scores below are made from
     (until 2026-12-06 tests/test_rewrites.py walked the clean messages a second time, 190 s of CI)."""
     fired = []
-    for holdout in (False, True) if _holdout_present() else (False,):
+    for holdout in (False, True) if cm.holdout_present() else (False,):
         outcomes = _outcomes(holdout)
         assert sum(o.message.clean for o in outcomes) > 100
         fired += [(o.message.id, _REWRITTEN[holdout][o.message.text]) for o in outcomes
@@ -564,7 +510,7 @@ def test_holdout_recall_and_precision():
     """Messages nobody tuned rules on (the 'done when' bar of issue 3 is ≥ 90 % found at ≥ 95 % precision;
     the floor asserted here is lower, see the module docstring).
     Only totals are printed on failure, not the messages, so that the holdout stays unseen."""
-    if not _holdout_present():
+    if not cm.holdout_present():
         pytest.skip("holdout not written yet")
     table = _table(True)
     t = _scores(True)["overall"]["all"]

@@ -17,7 +17,7 @@ it moves into the main corpus and the next set takes its place.
 ``engineer`` fills tools/blind_sets/brief-engineer.md for one rule engineer of a round (AREA_TEXT names the main
 corpus's misses and false alarms in that area — never the holdout's; FILES the rule files that engineer owns);
 ``nearcopy`` lists new messages too close to an older one or to each other, by the corpus test's own rule (difflib
-ratio over 0.85, tests/test_corpus.py) and by a looser one that catches reworded templates (character 5-gram
+ratio over 0.85, corpus_metrics.near_duplicates) and by a looser one that catches reworded templates (character 5-gram
 Jaccard over 0.40 on NFKC-folded text); ``merge`` writes the sets into the (empty) holdout, leaving out the ids
 given and the allowances of clean messages (a clean message allows nothing); ``move`` appends the holdout to the
 main corpus and empties it; ``perset`` reads the holdout per author set with the checker of this checkout;
@@ -104,11 +104,10 @@ def _grams(text: str) -> frozenset[str]:
 
 def near_copies(old: list[cm.Message], new: list[cm.Message]) -> list[str]:
     """Lines 'NEW ~ OTHER (how)' for each new message too close to an older message or an earlier new one."""
-    import test_corpus  # the corpus test's own near-duplicate rule, so that a set merged clean passes it
-
     new_ids = {m.id for m in new}
     lines = []
-    for first, second, ratio in test_corpus._near_duplicates(old + new, test_corpus.NEAR_DUPLICATE_RATIO):
+    # the corpus test's own near-duplicate rule, so that a set merged clean passes it
+    for first, second, ratio in cm.near_duplicates(old + new):
         if second in new_ids:  # the later of the two in corpus order is the one left out
             lines.append(f"{second} ~ {first} ({ratio:.2f}) difflib")
         elif first in new_ids:
