@@ -406,15 +406,12 @@ def _outcomes(holdout: bool) -> tuple[cm.Outcome, ...]:
         pytest.fail(f"cannot import the engine (app): {type(err).__name__}: {err}")
     if not callable(getattr(app, "check", None)):
         pytest.fail("app.check is missing")
-    from app import engine
+    from phrase_fixes import phrase_fixes
 
     def check(text: str):
         report = app.check(text)
-        # The findings whose fix is a phrase rewrite (app/rewrites.toml) rather than the rule's own: the engine's
-        # report of the same text (from its cache, ~1 ms) has none. Kept for test_no_rewrite_on_clean_messages.
-        own = {(f.rule, f.start, f.end): f for f in engine.check(text).findings}
-        rewritten = [(f.rule, f.fix) for f in report.findings
-                     if f.fix is not None and (f.fix, f.fix_start, f.fix_end) != (own[(f.rule, f.start, f.end)].fix, None, None)]
+        # kept for test_no_rewrite_on_clean_messages: the findings whose fix is a phrase rewrite
+        rewritten = [(f.rule, f.fix) for f in phrase_fixes(text, report)]
         if rewritten:
             _REWRITTEN[holdout][text] = rewritten
         return report

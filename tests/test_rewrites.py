@@ -18,6 +18,7 @@ import app
 from app import engine
 from app.catalogue import parse_example
 from app.rewrites import SERVED, RewriteError, apply_rewrites, inside_quote, load_rewrites
+from phrase_fixes import phrase_fixes
 
 ROOT = Path(__file__).resolve().parents[1]
 REWRITES = load_rewrites()
@@ -27,13 +28,6 @@ BY_ID = {rw.id: rw for rw in REWRITES}
 
 def applied(text: str, finding) -> str:
     return text[: finding.fix_start] + finding.fix + text[finding.fix_end:]
-
-
-def phrase_fixes(text: str, report) -> list:
-    """Findings whose fix comes from a rewrite (the engine's own report has none of these)."""
-    own = {(f.rule, f.start, f.end): f for f in engine.check(text).findings}
-    return [f for f in report.findings
-            if f.fix is not None and (f.fix, f.fix_start, f.fix_end) != (own[(f.rule, f.start, f.end)].fix, None, None)]
 
 
 def served(rw, finding) -> bool:
