@@ -118,8 +118,8 @@ def _backtracking(pattern: str, hang: float = _HANG_SECONDS) -> str | None:
 def test_no_pattern_backtracks_catastrophically(pattern):
     """A pattern bounded to a sentence window is linear in the run, however large its constant; what that costs
     a user's draft is measured by test_time_grows_linearly and the megabyte below. (Until 2026-12-06 each run
-    had an absolute 2 s limit, which three window patterns failed in CI at 1.2-2.3 s a run while 36 patterns
-    that grew with the square of the run passed it; those 36 were listed as known, then made linear: a
+    had an absolute 2 s limit, which three window patterns failed in CI at 1.2-2.3 s a run while 33 patterns
+    (40 rule entries) that grew with the square of the run passed it; those were listed as known, then made linear: a
     repeat such as [\\w-]*, \\d+ or [\\d,]+ that may start anywhere in a run now starts only where the run does.)"""
     problem = _backtracking(pattern)
     assert problem is None, (
