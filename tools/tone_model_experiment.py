@@ -5,6 +5,7 @@ author's clean messages, above all on firm but professional replies?
 
     .venv/bin/python tools/tone_model_experiment.py                      # every group, the shipped parameters
     .venv/bin/python tools/tone_model_experiment.py --groups p+o,n,g --set firm_weight=1 --show firm0.03
+    .venv/bin/python tools/tone_model_experiment.py --message spread   # a message judgement, measured, not shipped
 
 For each author group that is now part of the main corpus (by the letters of its ids' set, whole: -dc is not -d
 or -c; before 2026-12-02 only the first letter was compared, so "c+d" also held out -ca..-dz), with the rules of
@@ -176,6 +177,30 @@ were written from, the shipped threshold added 29 instead of 22 for 0 instead of
 not written from, 31 instead of 32 for the same 3 clean (0.3 % sentences 35 / 3 against 34 / 3; firm 3 % 38 / 4
 against 36 / 4). Like the phrase rules, the lists helped on the text they were written from and not on other
 authors'.
+
+A message judgement, measured 2026-12-06 19:30-20:45 and not shipped (``--message``): sarcasm and insinuation spread
+over sentences that each stay under the threshold, so each run of two to six consecutive judged sentences was scored
+by its mean logit less 1 / its length (``_windows``), its top sentence flagged above a message threshold set, with
+the sentence threshold, to a share of the firm look-alike messages out of fold. The cross-validation keeps each
+author set in one fold (by message, an author's other firm replies are training data when one is scored: the message
+threshold came out at 0.43 and flagged two-sentence clean replies such as "Ihr Konto wurde nicht belastet."). Out of
+fold, of the 2,972 abusive corpus messages the phrase rules miss (firm 2,998, clean 16,675, other 11,355):
+
+    decision                                            found        firm  clean  other
+    sentence alone, firm 3 % (shipped)                  1,858 0.625    89     65     58
+    message alone ('spread'), firm 3 %                  1,948 0.655    89     15     30
+    sentence 3 % or message 'spread', 3.5 %             2,192 0.738   104     66     63
+    sentence 0.5 % or message 'any' (penalty 0.5), 3 %  2,168 0.729    89     15     32   (scratch study, 19:25)
+
+On the holdout -is..-iv (read before: 0.873 at 0.969, abusive 87 of 111, 6 of 257 clean flagged): sentence 0.5 % or
+message 'any' (penalty 1, calibrated by message) 0.907 at 0.971, abusive 101, 7 of 257; the same calibrated by author
+set 0.897 at 0.973, abusive 97, 7 of 257; sentence 0.5 % or 'spread' 0.870 (abusive 86); sentence 3 % or 'spread' at
+3.5 % 0.880 at 0.975, abusive 90, 6 of 257. Every variant flagged rules' good examples written as look-alikes, two
+sentences that each score near even odds: 'any' about fifteen of the abusive rules' ("What is this part for? It is the
+wall bracket.", "Was wollen Sie noch bestellen? Wir beraten Sie gern."), 'spread' about thirty across the catalogue,
+most of them review replies ("Ihre Bewertung erwähnt einen Kratzer. Wir hoffen, dass er verschwindet.", "Votre avis
+est juste."). The sentence scores are too noisy near even odds for a mean of two or three of them to be read as the
+message's tone; a message judgement needs a model trained on messages, or sentence scores that are calibrated.
 """
 
 from __future__ import annotations
@@ -320,6 +345,98 @@ def flagged_listing(results: list[dict], fpr: str) -> str:
     return "\n".join(lines)
 
 
+def _judgeable(sentence: str) -> bool:
+    """As app/tone.py ``ToneModel.judges`` without the known-fine list: two words or more, or CJK text."""
+    return tone._CJK.search(sentence) is not None or tone._two_words(sentence)
+
+
+def _windows(logits: list[float], window: int = 6, penalty: float = 1.0, least: int = 2,
+             floor: float | None = 0.0) -> list[tuple[int, int, float]]:
+    """A message judgement that was measured and not shipped (``--message``): each run of ``window`` consecutive
+    sentence logits (all of them when fewer; none when fewer than ``least``), with at least two above ``floor``
+    (None: no such condition), scored by its mean less ``penalty`` / its length."""
+    n = len(logits)
+    if n < least:
+        return []
+    w = min(window, n)
+    out = []
+    for i in range(n - w + 1):
+        part = logits[i:i + w]
+        if floor is None or sum(z > floor for z in part) >= 2:
+            out.append((i, w, (sum(part) - penalty) / w))
+    return out
+
+
+def message_study(params: dict, floor: float | None = 0.0) -> str:
+    """``--message``: sentence threshold alone versus the message judgement, out of fold with the folds by author
+    set (every corpus set of one author in one fold; the rules' examples by rule), on the main corpus and the
+    training-only sets with today's rules. For each decision, at the same share of the firm look-alike messages
+    flagged out of fold: how many of the abusive messages the phrase rules miss it finds, and how many firm, clean
+    and other messages (no abusive label) it flags that the phrase rules leave alone. About 10 minutes."""
+    from app.catalogue import load_catalogue
+
+    cat = load_catalogue()
+    messages = train_tone.load_corpus()
+    data = train_tone.samples(messages, cat, params)
+    feats = train_tone.Features(data, params["min_df"], params.get("norm_offset", 0.0))
+    nf = len(feats.names)
+
+    def fold_key(s):
+        return train_tone.set_code(s.key) if s.corpus else s.key
+
+    fold = {k: train_tone._keyed(f"{params['seed']}:setfold:{k}") % params["folds"] for k in {fold_key(s) for s in data}}
+    folds = [fold[fold_key(s)] for s in data]
+    ranks = train_tone.sample_ranks(data, params)
+    oof = [0.0] * len(data)
+    for k in range(params["folds"]):
+        w, b = train_tone.fit(feats.rows, data, [i for i, f in enumerate(folds) if f != k], nf, params, ranks)
+        for i, f in enumerate(folds):
+            if f == k:
+                oof[i] = train_tone.logit(w, b, feats.rows[i])
+    seqs: dict[str, list[float]] = {}
+    for z, s in zip(oof, data):
+        if s.corpus and _judgeable(s.text):
+            seqs.setdefault(s.key, []).append(z)
+    by_id = {m.id: m for m in messages}
+    ruled = {k: bool(train_tone.category_spans(by_id[k].text, cat)) for k in seqs}
+    firm = [k for k in seqs if not by_id[k].expect and train_tone.set_code(k) in train_tone.FIRM_LETTERS]
+    clean = [k for k in seqs if not by_id[k].expect and train_tone.set_code(k) not in train_tone.FIRM_LETTERS]
+    other = [k for k in seqs if by_id[k].expect and "abusive" not in by_id[k].expect and "abusive" not in by_id[k].allow]
+    missed = [k for k in seqs if "abusive" in by_id[k].expect and not ruled[k]]
+    top = {k: max(v) for k, v in seqs.items()}
+    msg = {k: max((x for _, _, x in _windows(v, floor=floor)), default=-1e9) for k, v in seqs.items()}
+
+    def cut(values, share):
+        ranked = sorted(values, reverse=True)
+        return ranked[min(int(len(ranked) * share), len(ranked) - 1)]
+
+    lines = [f"abusive messages the rules miss: {len(missed)}; firm {len(firm)}, clean {len(clean)}, other {len(other)}",
+             f"  {'decision':44} {'found':>11} {'firm':>6} {'clean':>6} {'other':>6}"]
+
+    def row(name, flag):
+        n = lambda g: sum(flag(k) and not ruled[k] for k in g)  # noqa: E731
+        lines.append(f"  {name:44} {n(missed):>5} {n(missed) / max(len(missed), 1):.3f} {n(firm):>6} {n(clean):>6} "
+                     f"{n(other):>6}")
+
+    def union(th, share):
+        """The message cut that keeps the firm messages flagged by sentence (above ``th``) or message at ``share``."""
+        room = int(len(firm) * share) - sum(top[k] > th for k in firm)
+        rest = sorted((msg[k] for k in firm if not top[k] > th), reverse=True)
+        return rest[min(max(room, 0), len(rest) - 1)] if room > 0 and rest else math.inf
+
+    for share in (0.02, 0.03):
+        t = cut([top[k] for k in firm], share)
+        row(f"sentence alone, firm {share:.1%}", lambda k, t=t: top[k] > t)
+        t = cut([msg[k] for k in firm], share)
+        row(f"message alone, firm {share:.1%}", lambda k, t=t: msg[k] > t)
+    th = cut([top[k] for k in firm], params["firm_fpr"])  # the shipped sentence target
+    for share in (0.035, 0.04):
+        tm = union(th, share)
+        row(f"sentence at firm {params['firm_fpr']:.1%} or message, {share:.1%}",
+            lambda k, th=th, tm=tm: top[k] > th or msg[k] > tm)
+    return "\n".join(lines)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
@@ -327,6 +444,9 @@ def main() -> int:
     ap.add_argument("--groups", default=",".join(name for name, _, _ in GROUPS))
     ap.add_argument("--show", metavar="FPR", help="list the clean messages flagged at this threshold (e.g. 0.005)")
     ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument("--message", choices=("spread", "any"),
+                    help="measure a message judgement (not shipped) against the sentence threshold, folds by author "
+                         "set: 'spread' needs two sentences above even odds in a window, 'any' does not (~10 min)")
     args = ap.parse_args()
     params = dict(train_tone.PARAMS)
     for item in args.set:
@@ -338,6 +458,9 @@ def main() -> int:
         except ValueError:
             params[key] = value
         tone._memo.clear()
+    if args.message:
+        print(message_study(params, 0.0 if args.message == "spread" else None))
+        return 0
     wanted = args.groups.split(",")
     results = [evaluate(name, letters, rev, params) for name, letters, rev in GROUPS if name in wanted]
     print("parameters:", json.dumps(params, sort_keys=True))
