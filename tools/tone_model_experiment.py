@@ -406,9 +406,7 @@ def message_study(params: dict, floor: float | None = 0.0) -> str:
     top = {k: max(v) for k, v in seqs.items()}
     msg = {k: max((x for _, _, x in _windows(v, floor=floor)), default=-1e9) for k, v in seqs.items()}
 
-    def cut(values, share):
-        ranked = sorted(values, reverse=True)
-        return ranked[min(int(len(ranked) * share), len(ranked) - 1)]
+    cut = train_tone.threshold_at  # the score exceeded by a share of the values, as the trainer sets its thresholds
 
     lines = [f"abusive messages the rules miss: {len(missed)}; firm {len(firm)}, clean {len(clean)}, other {len(other)}",
              f"  {'decision':44} {'found':>11} {'firm':>6} {'clean':>6} {'other':>6}"]
