@@ -35,7 +35,7 @@ from itertools import repeat
 from operator import add
 from pathlib import Path
 
-__all__ = ["KNOWN_MODELS", "NGRAMS", "ToneModel", "grams", "load_model", "model_path", "quotation_spans", "sentence_spans", "without_quotes"]
+__all__ = ["KNOWN_MODELS", "NGRAMS", "ToneModel", "grams", "judgeable", "load_model", "model_path", "quotation_spans", "sentence_spans", "without_quotes"]
 
 #: Model names a rule may declare (``model = "tone"`` in rules/*.toml); each is ``app/<name>_model.json``.
 KNOWN_MODELS = ("tone", "off_platform")
@@ -91,6 +91,12 @@ def _two_words(sentence: str) -> bool:
 
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def judgeable(sentence: str) -> bool:
+    """Is ``sentence`` long enough to say something about tone: two words or more, or CJK text (written without
+    spaces)? ``ToneModel.judges`` is this and the known-fine list; tools/tone_model_experiment.py uses it alone."""
+    return _CJK.search(sentence) is not None or _two_words(sentence)
 
 # Quoted speech is left out of a sentence's features: the buyer's words quoted back ("Vous nous écrivez : « Vous
 # êtes des incompétents … »", 「最低の店」とのご指摘) are not the seller's tone. A quotation holds at least
@@ -231,9 +237,7 @@ class ToneModel:
         """Does the model judge ``sentence`` at all: two words or more (or CJK text), and not a training sentence
         known to be fine? ``flags`` is this and the threshold; tools/intent_model_experiment.py ranks the judged
         sentences by ``logit`` without the threshold."""
-        if _CJK.search(sentence) is None and not _two_words(sentence):
-            return False
-        return sentence_key(sentence) not in self.known_fine
+        return judgeable(sentence) and sentence_key(sentence) not in self.known_fine
 
     def flagged_spans(self, text: str) -> list[tuple[int, int]]:
         """Spans (offsets into ``text``) of the sentences of ``text`` the model flags."""

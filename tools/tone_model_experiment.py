@@ -345,11 +345,6 @@ def flagged_listing(results: list[dict], fpr: str) -> str:
     return "\n".join(lines)
 
 
-def _judgeable(sentence: str) -> bool:
-    """As app/tone.py ``ToneModel.judges`` without the known-fine list: two words or more, or CJK text."""
-    return tone._CJK.search(sentence) is not None or tone._two_words(sentence)
-
-
 def _windows(logits: list[float], window: int = 6, penalty: float = 1.0, least: int = 2,
              floor: float | None = 0.0) -> list[tuple[int, int, float]]:
     """A message judgement that was measured and not shipped (``--message``): each run of ``window`` consecutive
@@ -395,7 +390,7 @@ def message_study(params: dict, floor: float | None = 0.0) -> str:
                 oof[i] = train_tone.logit(w, b, feats.rows[i])
     seqs: dict[str, list[float]] = {}
     for z, s in zip(oof, data):
-        if s.corpus and _judgeable(s.text):
+        if s.corpus and tone.judgeable(s.text):
             seqs.setdefault(s.key, []).append(z)
     by_id = {m.id: m for m in messages}
     ruled = {k: bool(train_tone.category_spans(by_id[k].text, cat)) for k in seqs}
