@@ -943,9 +943,11 @@ def catalogue_markdown(cat: Catalogue) -> str:
                 f"- Problem: {r.message['en']}",
                 f"- 建议: {r.suggestion['zh']}",
                 f"- Use instead: {r.suggestion['en']}",
-                *([f"- 判断方式: 学习模型 `{r.model}`（app/tone.py，app/{r.model}_model.json），按整句判断，不是固定短语 · "
+                *([f"- 判断方式: 学习模型 `{r.model}`（app/tone.py，app/{r.model}_model.json），按整句判断"
+                   f"{'，两句以上的消息按整条消息判断' if _judges_messages(r.model) else ''}，不是固定短语 · "
                    f"How: the learned model `{r.model}` (app/tone.py, app/{r.model}_model.json) judges each whole "
-                   "sentence; no fixed phrase list"] if r.model else []),
+                   f"sentence{', and a message of two sentences or more as a whole' if _judges_messages(r.model) else ''}; "
+                   "no fixed phrase list"] if r.model else []),
                 f"- ✗ Bad 违规示例: {_md_example(r.bad[0])}",
                 f"- ✓ Good 合规示例: {_md_escape(r.good[0])}",
                 "",
@@ -963,3 +965,11 @@ def _md_example(ex: str) -> str:
         pos = b
     out.append(_md_escape(plain[pos:]))
     return "".join(out)
+
+
+def _judges_messages(model_name: str) -> bool:
+    """Does the learned model ``model_name`` also judge whole messages (a message part in its file)?"""
+    from .tone import load_model
+
+    model = load_model(model_name)
+    return model is not None and model.message is not None

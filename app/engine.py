@@ -70,6 +70,9 @@ is not scored again). A sentence that another rule of the same category flags at
 finding only: the model's finding is for the sentences no phrase rule explains. A model rule's ``unless``
 patterns are searched in each sentence its model flags (NFKC-normalised, case-folded): a match drops it
 (rules/off-platform-model.toml: a sentence that reports the buyer's own request).
+The tone model also judges whole messages: a draft of two judgeable sentences or more is scored as one text (a
+long one in windows) and its hits replace the sentences' (``_message_judgement``; app/tone.py
+``ToneModel.message_flagged_spans``): veiled hostility spreads over sentences that each read as mild alone.
 """
 
 from __future__ import annotations
@@ -801,7 +804,7 @@ class _Plan:
     the whole-draft rules, and the cache of checked pieces (see ``check``)."""
 
     __slots__ = ("rules", "views", "raw_views", "draft_views", "sentence_indexes", "rule_langs", "_skip_cache", "cache", "compiled", "findings",
-                 "models", "model_rules", "model_unless", "guards")
+                 "models", "model_rules", "model_unless", "guards", "message_models")
 
     def guard(self, ri: int) -> tuple:
         """The rule's ``near`` and ``unless`` patterns, each with the literals one of which every match holds
@@ -877,6 +880,8 @@ class _Plan:
         self.model_rules = frozenset(ri for ri, r in enumerate(cat.rules) if r.model is not None)
         self.models = tuple((ri, m) for ri in sorted(self.model_rules)
                             if (m := load_model(cat.rules[ri].model)) is not None)
+        # The model rules whose model also judges whole messages (``_message_judgement``).
+        self.message_models = tuple((ri, m) for ri, m in self.models if getattr(m, "message", None) is not None)
         # A model rule's ``unless`` patterns, searched in each sentence its model flags (``_model_hits``).
         self.model_unless = {ri: cat.rules[ri].unless for ri in self.model_rules if cat.rules[ri].unless}
 
@@ -1436,7 +1441,23 @@ def check(
                 a = b
             views.preset("text", join_views("text", parts))
         raw.extend(_scan(plan, cat, text, len(text) + 1, doc, lang, (), (plan.draft_views,), views))
+    if plan.message_models:
+        raw = _message_judgement(plan, text, raw)
     return _report(cat, text, raw, doc, settled=not stale)
+
+
+def _message_judgement(plan: _Plan, text: str, raw: list) -> list:
+    """A model with a message part (app/tone.py ``ToneModel.message_flagged_spans``) judges a draft of two
+    judgeable sentences or more as a whole: its hits replace the sentence judgement's hits of that rule. A
+    draft of one judgeable sentence keeps the sentence judgement (the pieces' hits)."""
+    for ri, model in plan.message_models:
+        spans = model.message_flagged_spans(text)
+        if spans is None:
+            continue
+        unless = plan.model_unless.get(ri)
+        raw = [h for h in raw if h[0] != ri]
+        raw.extend((ri, s, e) for s, e in spans if unless is None or not _sentence_excepted(unless, text[s:e]))
+    return raw
 
 
 def _report(cat: Catalogue, text: str, raw: list, doc: str, settled: bool = True) -> Report:

@@ -35,7 +35,7 @@ from itertools import repeat
 from operator import add
 from pathlib import Path
 
-__all__ = ["KNOWN_MODELS", "NGRAMS", "ToneModel", "grams", "judgeable", "load_model", "model_path", "quotation_spans", "sentence_spans", "without_quotes"]
+__all__ = ["KNOWN_MODELS", "NGRAMS", "ToneModel", "grams", "judgeable", "load_model", "message_grams", "message_windows", "model_path", "quotation_spans", "sentence_spans", "without_quotes"]
 
 #: Model names a rule may declare (``model = "tone"`` in rules/*.toml); each is ``app/<name>_model.json``.
 KNOWN_MODELS = ("tone", "off_platform")
@@ -192,10 +192,48 @@ def grams(sentence: str) -> set[str]:
     return out
 
 
-class ToneModel:
-    """A trained model (``tools/train_tone.py`` writes it): weights by n-gram, bias, threshold."""
+#: A text with at least two judged sentences and at most MESSAGE_MAX of them is judged as one message (when the
+#: model has a message part); a longer one in windows of MESSAGE_WINDOW judged sentences, MESSAGE_STRIDE apart.
+MESSAGE_MAX = 8
+MESSAGE_WINDOW = 6
+MESSAGE_STRIDE = 3
 
-    __slots__ = ("weights", "bias", "threshold", "margin", "known_fine", "meta", "norm_offset")
+
+def message_windows(text: str, spans: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
+    """Index ranges ``[i, j)`` into ``sentence_spans(text)`` (or ``spans``) that the message judgement scores: none
+    when fewer than two sentences are judgeable (the sentence model judges such a text alone), the whole text when
+    at most ``MESSAGE_MAX`` are, else windows of ``MESSAGE_WINDOW`` judgeable sentences every ``MESSAGE_STRIDE``
+    (the sentences between them that are too short to judge go with the window)."""
+    if spans is None:
+        spans = sentence_spans(text)
+    judged = [i for i, (s, e) in enumerate(spans) if judgeable(text[s:e])]
+    if len(judged) < 2:
+        return []
+    if len(judged) <= MESSAGE_MAX:
+        return [(0, len(spans))]
+    out = []
+    starts = list(range(0, len(judged) - MESSAGE_WINDOW + 1, MESSAGE_STRIDE))
+    if starts[-1] != len(judged) - MESSAGE_WINDOW:
+        starts.append(len(judged) - MESSAGE_WINDOW)
+    for k in starts:
+        out.append((judged[k], judged[k + MESSAGE_WINDOW - 1] + 1))
+    return out
+
+
+def message_grams(text: str, spans: list[tuple[int, int]]) -> set[str]:
+    """The features of a run of sentences judged as one message: the union of its sentences' ``grams``."""
+    out: set[str] = set()
+    for s, e in spans:
+        out |= grams(text[s:e])
+    return out
+
+
+class ToneModel:
+    """A trained model (``tools/train_tone.py`` writes it): weights by n-gram, bias, threshold; for the tone model
+    also a message part (``message``: weights, bias and threshold of a model of whole messages, see
+    ``message_flagged_spans``)."""
+
+    __slots__ = ("weights", "bias", "threshold", "margin", "known_fine", "meta", "norm_offset", "message")
 
     def __init__(self, data: dict):
         scale = float(data["scale"])
@@ -213,7 +251,8 @@ class ToneModel:
         self.margin = math.log(p / (1 - p))
         # Training sentences known to be fine that the model would still flag (tools/train_tone.py).
         self.known_fine = frozenset(data.get("known_fine", ()))
-        self.meta = {k: v for k, v in data.items() if k not in ("weights", "known_fine")}
+        self.meta = {k: v for k, v in data.items() if k not in ("weights", "known_fine", "message")}
+        self.message = _MessagePart(data["message"], pool) if data.get("message") else None
 
     def logit(self, sentence: str) -> float:
         g = grams(sentence)
@@ -242,6 +281,74 @@ class ToneModel:
     def flagged_spans(self, text: str) -> list[tuple[int, int]]:
         """Spans (offsets into ``text``) of the sentences of ``text`` the model flags."""
         return [(s, e) for s, e in sentence_spans(text) if self.flags(text[s:e])]
+
+    def message_flagged_spans(self, text: str) -> list[tuple[int, int]] | None:
+        """The message judgement: None when it does not apply (no message part, or fewer than two judgeable
+        sentences: the sentence judgement ``flagged_spans`` stands); else the spans of the sentences it flags: in
+        each window of ``message_windows`` whose message score is above the message threshold (and whose text is
+        not a training message known to be fine), the sentences the sentence judgement flags, or, when it flags
+        none, the window's sentence that weighs most towards hostile (the message weights over that sentence's own
+        n-grams). In a window under the threshold only a sentence the sentence judgement scores above the message
+        part's ``override`` (a stricter threshold) is flagged: one plainly hostile sentence is not hidden by neutral
+        ones around it."""
+        part = self.message
+        if part is None:
+            return None
+        spans = sentence_spans(text)
+        windows = message_windows(text, spans)
+        if not windows:
+            return None
+        facts = [self._facts(text[s:e]) for s, e in spans]
+        out: list[tuple[int, int]] = []
+        for i, j in windows:
+            run = range(i, j)
+            g = set().union(*(facts[k][0] for k in run))
+            if part.logit(g) <= part.margin or sentence_key(text[spans[i][0]:spans[j - 1][1]]) in part.known_fine:
+                own = [k for k in run if facts[k][1] > part.override and self.judges(text[spans[k][0]:spans[k][1]])]
+            else:
+                own = [k for k in run if facts[k][1] > self.margin and self.judges(text[spans[k][0]:spans[k][1]])]
+                if not own:
+                    own = [max((k for k in run if judgeable(text[spans[k][0]:spans[k][1]])), key=lambda k: facts[k][2])]
+            out.extend(spans[k] for k in own if spans[k] not in out)
+        return sorted(out)
+
+    def _facts(self, sentence: str) -> tuple[set[str], float, float]:
+        """A sentence's n-grams, its sentence logit and its logit under the message weights, kept per sentence text
+        (a keystroke changes one sentence of the draft)."""
+        memo = self.message.memo
+        f = memo.get(sentence)
+        if f is None:
+            g = grams(sentence)
+            z = self.bias + sum(map(self.weights.get, g, repeat(0.0))) / math.sqrt(len(g) + self.norm_offset) if g else self.bias
+            f = (g, z, self.message.logit(g))
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            memo[sentence] = f
+        return f
+
+
+class _MessagePart:
+    """The message judgement's own weights, bias, threshold (as a margin) and known-fine messages."""
+
+    __slots__ = ("weights", "bias", "threshold", "margin", "known_fine", "override", "memo")
+
+    def __init__(self, data: dict, pool: dict):
+        scale = float(data["scale"])
+        self.weights = {g: pool.setdefault(q, q * scale) for g, q in data["weights"].items()}
+        self.bias = float(data["bias"])
+        self.threshold = float(data["threshold"])
+        p = min(max(self.threshold, 1e-12), 1 - 1e-12)
+        self.margin = math.log(p / (1 - p))
+        self.known_fine = frozenset(data.get("known_fine", ()))
+        # The sentence judgement's margin above which a sentence is flagged whatever its message scores.
+        q = min(max(float(data.get("sentence_override", 1.0)), 1e-12), 1 - 1e-12)
+        self.override = math.log(q / (1 - q))
+        self.memo: dict[str, tuple] = {}  # ToneModel._facts
+
+    def logit(self, g: set[str]) -> float:
+        if not g:
+            return self.bias
+        return self.bias + sum(map(self.weights.get, g, repeat(0.0))) / math.sqrt(len(g))
 
 
 def model_path(name: str = "tone") -> Path:

@@ -104,7 +104,9 @@ def test_staleness_follows_the_feature_code_not_its_comments():
 @pytest.mark.parametrize("name", sorted(train_tone.MODELS))
 def test_model_file_is_compact_and_complete(name):
     path = tone.model_path(name)
-    assert path.stat().st_size <= 400_000, f"{path.name} is {path.stat().st_size:,} bytes (limit 400 KB)"
+    # The tone model holds two models since 2026-12-06: the sentence judgement and the message judgement.
+    limit = 800_000 if train_tone.params_for(name).get("message") else 400_000
+    assert path.stat().st_size <= limit, f"{path.name} is {path.stat().st_size:,} bytes (limit {limit:,})"
     data = json.loads(path.read_text("utf-8"))
     assert data["format"] == train_tone.MODEL_FORMAT
     assert 0.5 < data["threshold"] < 1.0
@@ -347,7 +349,15 @@ def test_for_example_and_that_is_end_no_sentence(text, sentences):
 
 
 def test_tone_findings_are_whole_sentences_in_bounds():
+    """A hostile sentence alone is flagged (the sentence judgement); in drafts of several sentences (the message
+    judgement decides) every finding is a whole hostile sentence, trimmed, in bounds, never a neutral one, and most
+    drafts that hold a hostile sentence are flagged (a neutral logistics sentence can pull a message of one mildly
+    sarcastic sentence under the message threshold, unless the sentence alone is above the stricter override: all 40
+    of these drafts were flagged on 2026-12-06, 31 without the override)."""
+    for h in HOSTILE:
+        assert [f.text for f in app.check(h).findings if f.rule == "abusive.tone"] == [h]
     rng = random.Random(5)
+    hostile_drafts = flagged = 0
     for _ in range(40):
         parts = rng.sample(HOSTILE + NEUTRAL, 4)
         draft = "".join(p + rng.choice([" ", "  ", "\n", "\n\n ", "\t"]) for p in parts)
@@ -360,7 +370,80 @@ def test_tone_findings_are_whole_sentences_in_bounds():
             assert f.text == draft[f.start:f.end] == draft[f.start:f.end].strip()
             assert f.text in HOSTILE, f.text
             assert (f.category, f.severity, f.policy) == ("abusive", "warn", "abusive")
-        assert {f.text for f in tones} == {p for p in parts if p in HOSTILE}, draft
+        if any(p in HOSTILE for p in parts):
+            hostile_drafts += 1
+            flagged += bool(tones)
+        else:
+            assert not tones, draft
+    assert flagged >= hostile_drafts * 2 // 3, (flagged, hostile_drafts)
+
+
+def test_message_windows():
+    """Two judgeable sentences or more are judged as a message: all of them up to MESSAGE_MAX, else windows of
+    MESSAGE_WINDOW judgeable sentences every MESSAGE_STRIDE that cover them all; fewer: no window."""
+    assert tone.message_windows("Hi. Thanks for your order.") == []
+    assert tone.message_windows("") == []
+    text = "Hi. Thanks for your order. It ships today."
+    assert tone.message_windows(text) == [(0, len(tone.sentence_spans(text)))]
+    for n in (8, 9, 13, 20):
+        text = " ".join(f"Sentence number {i} is here." for i in range(n))
+        spans = tone.sentence_spans(text)
+        windows = tone.message_windows(text)
+        if n <= tone.MESSAGE_MAX:
+            assert windows == [(0, n)]
+            continue
+        assert all(j - i == tone.MESSAGE_WINDOW for i, j in windows), windows
+        assert {k for i, j in windows for k in range(i, j)} == set(range(len(spans)))
+        assert [i for i, _ in windows][:2] == [0, tone.MESSAGE_STRIDE]
+
+
+def test_message_judgement_decides_for_drafts_of_several_sentences(monkeypatch):
+    """A draft of two judgeable sentences or more is judged as a whole: under the message threshold a sentence the
+    sentence judgement flags is left alone unless it is above the stricter override; above the threshold the
+    sentences the sentence judgement flags are reported, or the one weighing most towards hostile. A draft of one
+    judgeable sentence is the sentence judgement's alone."""
+    model = tone.load_model()
+    part = model.message
+    assert part is not None and part.override > model.margin
+    draft = f"{NEUTRAL[0]} {HOSTILE[0]} {NEUTRAL[1]}"
+    hostile = (draft.index(HOSTILE[0]), draft.index(HOSTILE[0]) + len(HOSTILE[0]))
+    assert model.flags(HOSTILE[0])
+    # A message threshold nothing reaches, no override: nothing, though the hostile sentence alone is flagged.
+    monkeypatch.setattr(part, "margin", 1e9)
+    monkeypatch.setattr(part, "override", 1e9)
+    assert model.message_flagged_spans(draft) == []
+    engine.clear_cache()
+    assert not [f for f in app.check(draft).findings if f.rule == "abusive.tone"]
+    # The override at the sentence judgement's own margin: the hostile sentence again.
+    monkeypatch.setattr(part, "override", model.margin)
+    assert model.message_flagged_spans(draft) == [hostile]
+    # Every message above the threshold: the sentence the sentence judgement flags; in a neutral draft, one sentence.
+    monkeypatch.setattr(part, "margin", -1e9)
+    monkeypatch.setattr(part, "override", 1e9)
+    assert model.message_flagged_spans(draft) == [hostile]
+    neutral = f"{NEUTRAL[0]} {NEUTRAL[1]}"
+    assert len(model.message_flagged_spans(neutral)) == 1
+    # One judgeable sentence: the message judgement does not apply.
+    assert model.message_flagged_spans(f"Hi. {HOSTILE[0]}") is None
+    engine.clear_cache()
+    assert [f.text for f in app.check(f"Hi. {HOSTILE[0]}").findings if f.rule == "abusive.tone"] == [HOSTILE[0]]
+    engine.clear_cache()
+
+
+def test_message_part_is_calibrated_and_its_known_fine_list_bounded():
+    data = json.loads(tone.model_path().read_text("utf-8"))
+    msg, params = data["message"], data["params"]
+    assert msg["threshold"] == msg["thresholds_by_fpr"][f"firm{params['message_firm_fpr']}"]
+    assert msg["sentence_override"] == data["thresholds_by_fpr"][f"firm{params['message_override_fpr']}"]
+    assert msg["sentence_override"] >= data["threshold"]
+    # Training messages the model still scores above its threshold (387 of 63,209 texts on 2026-12-06) are listed
+    # and stay silent; a list towards thousands would mean the model no longer learns its labels.
+    assert len(msg["known_fine"]) < 0.01 * msg["training"]["texts"], len(msg["known_fine"])
+    model = tone.load_model()
+    for key in msg["known_fine"][:20]:
+        flagged = model.message_flagged_spans(key)
+        assert flagged is not None, key  # listed messages have two judgeable sentences or more
+        assert all(model.logit(key[s:e]) > model.message.override for s, e in flagged), key
 
 
 def test_no_tone_finding_where_a_phrase_rule_already_flags():
