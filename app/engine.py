@@ -1448,15 +1448,18 @@ def check(
 
 def _message_judgement(plan: _Plan, text: str, raw: list) -> list:
     """A model with a message part (app/tone.py ``ToneModel.message_flagged_spans``) judges a draft of two
-    judgeable sentences or more as a whole: its hits replace the sentence judgement's hits of that rule. A
-    draft of one judgeable sentence keeps the sentence judgement (the pieces' hits)."""
+    judgeable sentences or more as a whole: its hits replace the sentence judgement's hits of that rule (the
+    pieces' sentence scores are kept by the model, so they are not computed twice). A sentence the rule's
+    ``unless`` patterns except is never flagged, nor chosen as the one weighing most. A draft of one judgeable
+    sentence keeps the sentence judgement (the pieces' hits)."""
     for ri, model in plan.message_models:
-        spans = model.message_flagged_spans(text)
+        unless = plan.model_unless.get(ri)
+        spans = model.message_flagged_spans(
+            text, allowed=None if unless is None else (lambda t, u=unless: not _sentence_excepted(u, t)))
         if spans is None:
             continue
-        unless = plan.model_unless.get(ri)
         raw = [h for h in raw if h[0] != ri]
-        raw.extend((ri, s, e) for s, e in spans if unless is None or not _sentence_excepted(unless, text[s:e]))
+        raw.extend((ri, s, e) for s, e in spans)
     return raw
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
-__all__ = ["Finding", "Report", "SEVERITY_RANK", "verdict_of"]
+__all__ = ["Finding", "Report", "SEVERITY_RANK", "apply_fixes", "verdict_of"]
 
 # Higher is more serious; the verdict and overlap resolution compare severities through this.
 SEVERITY_RANK = {"info": 0, "warn": 1, "block": 2}
@@ -54,6 +54,28 @@ class Finding:
             "fix_end": None if self.fix is None else (self.end if self.fix_end is None else self.fix_end),
             "policy": self.policy,
         }
+
+
+def fix_range(finding: Finding) -> tuple[int, int]:
+    """The code-point range ``finding``'s fix replaces: ``fix_start``/``fix_end``, else its own span."""
+    return (finding.start if finding.fix_start is None else finding.fix_start,
+            finding.end if finding.fix_end is None else finding.fix_end)
+
+
+def apply_fixes(text: str, findings) -> str:
+    """``text`` after the one-click fix of every finding that has one, each replacing its ``fix_range``; applied
+    from the end so earlier offsets hold, the widest first among those ending together. A fix whose range overlaps one
+    already applied is skipped (a phone number inside a rewrite of its whole sentence: the page re-checks after the
+    first click, and the second is no longer there)."""
+    out = text
+    limit = len(text) + 1
+    ranges = sorted(((*fix_range(f), f.fix) for f in findings if f.fix is not None), key=lambda r: (-r[1], r[0]))
+    for start, end, fix in ranges:
+        if end > limit:
+            continue
+        out = out[:start] + fix + out[end:]
+        limit = start
+    return out
 
 
 def verdict_of(findings) -> str:

@@ -35,7 +35,7 @@ from itertools import repeat
 from operator import add
 from pathlib import Path
 
-__all__ = ["KNOWN_MODELS", "NGRAMS", "ToneModel", "grams", "judgeable", "load_model", "message_grams", "message_windows", "model_path", "quotation_spans", "sentence_spans", "without_quotes"]
+__all__ = ["KNOWN_MODELS", "NGRAMS", "ToneModel", "grams", "judgeable", "load_model", "message_grams", "message_windows", "model_path", "union_grams", "quotation_spans", "sentence_spans", "without_quotes"]
 
 #: Model names a rule may declare (``model = "tone"`` in rules/*.toml); each is ``app/<name>_model.json``.
 KNOWN_MODELS = ("tone", "off_platform")
@@ -171,6 +171,8 @@ def _token_grams(tok: str) -> list[str]:
 _memo: dict[str, list[str]] = {}
 _MEMO_LEN = 40
 _MEMO_SIZE = 30000
+# Sentences whose scores a model keeps (``ToneModel._scored``): a long draft has a few hundred.
+_SCORES_SIZE = 4096
 
 
 def grams(sentence: str) -> set[str]:
@@ -220,45 +222,81 @@ def message_windows(text: str, spans: list[tuple[int, int]] | None = None) -> li
     return out
 
 
-def message_grams(text: str, spans: list[tuple[int, int]]) -> set[str]:
+def union_grams(sets) -> set[str]:
     """The features of a run of sentences judged as one message: the union of its sentences' ``grams``."""
     out: set[str] = set()
-    for s, e in spans:
-        out |= grams(text[s:e])
+    for g in sets:
+        out |= g
     return out
 
 
-class ToneModel:
-    """A trained model (``tools/train_tone.py`` writes it): weights by n-gram, bias, threshold; for the tone model
-    also a message part (``message``: weights, bias and threshold of a model of whole messages, see
-    ``message_flagged_spans``)."""
+def message_grams(text: str, spans: list[tuple[int, int]]) -> set[str]:
+    """The features of the sentences ``spans`` of ``text`` judged as one message (``union_grams``)."""
+    return union_grams(grams(text[s:e]) for s, e in spans)
 
-    __slots__ = ("weights", "bias", "threshold", "margin", "known_fine", "meta", "norm_offset", "message")
 
-    def __init__(self, data: dict):
+def _margin(p: float) -> float:
+    """A probability threshold as a logit, so a score is compared without computing exp()."""
+    p = min(max(p, 1e-12), 1 - 1e-12)
+    return math.log(p / (1 - p))
+
+
+class _Linear:
+    """One logistic model over n-grams: weights by n-gram (quantised in the file, ``scale`` each; equal weights
+    share one float object through ``pool``: ~9,000 distinct of 24,000, less memory in the page's interpreter
+    snapshot), bias, the n-gram count's offset in the normalisation, threshold (and as a margin) and the training
+    texts known to be fine that it would still flag (tools/train_tone.py ``known_fine``)."""
+
+    __slots__ = ("weights", "bias", "norm_offset", "threshold", "margin", "known_fine")
+
+    def __init__(self, data: dict, pool: dict):
         scale = float(data["scale"])
-        # Equal quantised weights share one float object (~9,000 distinct of 24,000): less memory in the page's
-        # interpreter snapshot.
-        pool: dict[int, float] = {}
         self.weights: dict[str, float] = {g: pool.setdefault(q, q * scale) for g, q in data["weights"].items()}
         self.bias = float(data["bias"])
-        # The n-gram count's offset in the normalisation (1/sqrt(count + offset)): a short sentence's few n-grams
-        # weigh less than 1/sqrt(count) would make them.
+        # 1/sqrt(count + offset): a short sentence's few n-grams weigh less than 1/sqrt(count) would make them.
         self.norm_offset = float(data.get("norm_offset", 0.0))
         self.threshold = float(data["threshold"])
-        # The threshold as a margin (logit), so a sentence is judged without computing exp().
-        p = min(max(self.threshold, 1e-12), 1 - 1e-12)
-        self.margin = math.log(p / (1 - p))
-        # Training sentences known to be fine that the model would still flag (tools/train_tone.py).
+        self.margin = _margin(self.threshold)
         self.known_fine = frozenset(data.get("known_fine", ()))
-        self.meta = {k: v for k, v in data.items() if k not in ("weights", "known_fine", "message")}
-        self.message = _MessagePart(data["message"], pool) if data.get("message") else None
 
-    def logit(self, sentence: str) -> float:
-        g = grams(sentence)
+    def logit_of(self, g: set[str]) -> float:
+        """The logit of a text whose n-grams are ``g``."""
         if not g:
             return self.bias
         return self.bias + sum(map(self.weights.get, g, repeat(0.0))) / math.sqrt(len(g) + self.norm_offset)
+
+
+class ToneModel(_Linear):
+    """A trained model (``tools/train_tone.py`` writes it): the sentence judgement (``_Linear``); for the tone
+    model also a message part (``message``: a ``_Linear`` over whole messages and the sentence ``override``
+    margin, see ``message_flagged_spans``)."""
+
+    __slots__ = ("meta", "message", "override", "_scores")
+
+    def __init__(self, data: dict):
+        pool: dict[int, float] = {}
+        super().__init__(data, pool)
+        self.meta = {k: v for k, v in data.items() if k not in ("weights", "known_fine", "message")}
+        part = data.get("message")
+        self.message = _Linear(part, pool) if part else None
+        # The sentence margin above which a sentence is flagged whatever its message scores.
+        self.override = _margin(float(part.get("sentence_override", 1.0))) if part else math.inf
+        # Sentence text -> (n-grams, sentence logit, message logit of its own n-grams): one score per sentence for
+        # both judgements; a keystroke changes one sentence of the draft.
+        self._scores: dict[str, tuple] = {}
+
+    def _scored(self, sentence: str) -> tuple:
+        f = self._scores.get(sentence)
+        if f is None:
+            g = grams(sentence)
+            f = (g, self.logit_of(g), self.message.logit_of(g) if self.message is not None else 0.0)
+            if len(self._scores) >= _SCORES_SIZE:
+                self._scores.clear()
+            self._scores[sentence] = f
+        return f
+
+    def logit(self, sentence: str) -> float:
+        return self._scored(sentence)[1]
 
     def score(self, sentence: str) -> float:
         """The probability-like score in (0, 1) that ``sentence`` reads as hostile to the buyer."""
@@ -282,15 +320,16 @@ class ToneModel:
         """Spans (offsets into ``text``) of the sentences of ``text`` the model flags."""
         return [(s, e) for s, e in sentence_spans(text) if self.flags(text[s:e])]
 
-    def message_flagged_spans(self, text: str) -> list[tuple[int, int]] | None:
+    def message_flagged_spans(self, text: str, allowed=None) -> list[tuple[int, int]] | None:
         """The message judgement: None when it does not apply (no message part, or fewer than two judgeable
         sentences: the sentence judgement ``flagged_spans`` stands); else the spans of the sentences it flags: in
         each window of ``message_windows`` whose message score is above the message threshold (and whose text is
         not a training message known to be fine), the sentences the sentence judgement flags, or, when it flags
         none, the window's sentence that weighs most towards hostile (the message weights over that sentence's own
-        n-grams). In a window under the threshold only a sentence the sentence judgement scores above the message
-        part's ``override`` (a stricter threshold) is flagged: one plainly hostile sentence is not hidden by neutral
-        ones around it."""
+        n-grams). In a window under the threshold only a sentence the sentence judgement scores above ``override``
+        (a stricter threshold) is flagged: one plainly hostile sentence is not hidden by neutral ones around it.
+        ``allowed(sentence)`` (the rule's ``unless`` patterns) may rule sentences out: they are never flagged, and
+        the sentence that weighs most is then chosen among the others."""
         part = self.message
         if part is None:
             return None
@@ -298,57 +337,20 @@ class ToneModel:
         windows = message_windows(text, spans)
         if not windows:
             return None
-        facts = [self._facts(text[s:e]) for s, e in spans]
+        sentences = [text[s:e] for s, e in spans]
+        scored = [self._scored(t) for t in sentences]
+        ok = [judgeable(t) and (allowed is None or allowed(t)) for t in sentences]
         out: list[tuple[int, int]] = []
         for i, j in windows:
-            run = range(i, j)
-            g = set().union(*(facts[k][0] for k in run))
-            if part.logit(g) <= part.margin or sentence_key(text[spans[i][0]:spans[j - 1][1]]) in part.known_fine:
-                own = [k for k in run if facts[k][1] > part.override and self.judges(text[spans[k][0]:spans[k][1]])]
-            else:
-                own = [k for k in run if facts[k][1] > self.margin and self.judges(text[spans[k][0]:spans[k][1]])]
-                if not own:
-                    own = [max((k for k in run if judgeable(text[spans[k][0]:spans[k][1]])), key=lambda k: facts[k][2])]
+            run = [k for k in range(i, j) if ok[k]]
+            hostile = (part.logit_of(union_grams(scored[k][0] for k in range(i, j))) > part.margin
+                       and sentence_key(text[spans[i][0]:spans[j - 1][1]]) not in part.known_fine)
+            bar = self.margin if hostile else self.override
+            own = [k for k in run if scored[k][1] > bar and sentence_key(sentences[k]) not in self.known_fine]
+            if hostile and not own and run:
+                own = [max(run, key=lambda k: scored[k][2])]
             out.extend(spans[k] for k in own if spans[k] not in out)
         return sorted(out)
-
-    def _facts(self, sentence: str) -> tuple[set[str], float, float]:
-        """A sentence's n-grams, its sentence logit and its logit under the message weights, kept per sentence text
-        (a keystroke changes one sentence of the draft)."""
-        memo = self.message.memo
-        f = memo.get(sentence)
-        if f is None:
-            g = grams(sentence)
-            z = self.bias + sum(map(self.weights.get, g, repeat(0.0))) / math.sqrt(len(g) + self.norm_offset) if g else self.bias
-            f = (g, z, self.message.logit(g))
-            if len(memo) >= _MEMO_SIZE:
-                memo.clear()
-            memo[sentence] = f
-        return f
-
-
-class _MessagePart:
-    """The message judgement's own weights, bias, threshold (as a margin) and known-fine messages."""
-
-    __slots__ = ("weights", "bias", "threshold", "margin", "known_fine", "override", "memo")
-
-    def __init__(self, data: dict, pool: dict):
-        scale = float(data["scale"])
-        self.weights = {g: pool.setdefault(q, q * scale) for g, q in data["weights"].items()}
-        self.bias = float(data["bias"])
-        self.threshold = float(data["threshold"])
-        p = min(max(self.threshold, 1e-12), 1 - 1e-12)
-        self.margin = math.log(p / (1 - p))
-        self.known_fine = frozenset(data.get("known_fine", ()))
-        # The sentence judgement's margin above which a sentence is flagged whatever its message scores.
-        q = min(max(float(data.get("sentence_override", 1.0)), 1e-12), 1 - 1e-12)
-        self.override = math.log(q / (1 - q))
-        self.memo: dict[str, tuple] = {}  # ToneModel._facts
-
-    def logit(self, g: set[str]) -> float:
-        if not g:
-            return self.bias
-        return self.bias + sum(map(self.weights.get, g, repeat(0.0))) / math.sqrt(len(g))
 
 
 def model_path(name: str = "tone") -> Path:

@@ -272,3 +272,26 @@ def test_the_sentence_cache_answers_as_the_sentence_search_does():
         end = min(len(text), start + rnd.randint(1, 30))
         rewrites._SENTENCES.clear() if rnd.random() < 0.1 else None
         assert rewrites._sentence_cached(text, start, end) == rewrites._sentence(text, start, end), (start, end)
+
+
+def test_apply_fixes_replaces_each_fix_range_once():
+    """Every fix replaces its own range (a rewrite's may be wider than its finding), from the end backwards; a fix
+    overlapping one already applied is skipped, and a finding without a fix is left alone."""
+    from app.report import Finding, apply_fixes
+
+    text = "Call me on WhatsApp +44 7700 900123, or mail bob@example.com today."
+
+    def finding(word, fix, wider=None):
+        s = text.index(word)
+        f = Finding("r", "c", "block", s, s + len(word), word, {}, {}, {}, fix=fix)
+        if wider is not None:
+            a = text.index(wider)
+            f = Finding("r", "c", "block", s, s + len(word), word, {}, {}, {}, fix=fix, fix_start=a, fix_end=a + len(wider))
+        return f
+
+    rewrite = finding("WhatsApp", "reply here", wider="Call me on WhatsApp +44 7700 900123")
+    phone = finding("+44 7700 900123", "")  # inside the rewrite's range: skipped
+    mail = finding("bob@example.com", "[email]")
+    plain = finding("today", None)
+    assert apply_fixes(text, [mail, phone, plain, rewrite]) == "reply here, or mail [email] today."
+    assert apply_fixes(text, []) == text

@@ -18,6 +18,7 @@ import pytest
 
 import app
 from app.catalogue import CatalogueError, load_catalogue, parse_example
+from app.report import apply_fixes
 
 try:
     CATALOGUE = load_catalogue()
@@ -122,14 +123,6 @@ def test_suggestion_passes_the_checker(rule):
         )
 
 
-def _apply_fixes(text: str, findings) -> str:
-    out = text
-    for f in sorted(findings, key=lambda f: f.start, reverse=True):
-        if f.fix is not None:
-            out = out[: f.start] + f.fix + out[f.end :]
-    return out
-
-
 @pytest.mark.parametrize("rule", [pytest.param(r, id=r.id) for r in RULES if r.fix is not None])
 def test_fixed_bad_examples_pass(rule):
     """One-click fixes must leave a message the checker accepts (for what the fixes touched)."""
@@ -138,7 +131,7 @@ def test_fixed_bad_examples_pass(rule):
         text, _ = parse_example(example)
         before = _check(text)
         unfixable = {f.rule for f in before.findings if f.fix is None}
-        fixed = _apply_fixes(text, before.findings)
+        fixed = apply_fixes(text, before.findings)
         after = app.check(fixed)
         left = [
             f

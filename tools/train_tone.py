@@ -92,6 +92,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from app import tone  # noqa: E402
+from app.report import apply_fixes  # noqa: E402
 from app.catalogue import parse_example  # noqa: E402
 
 CORPUS_DIR = ROOT / "tests" / "corpus"
@@ -292,14 +293,11 @@ def _fixed(plain: str, marks, fix: str) -> str:
 
 
 def _fixed_by_engine(plain: str, catalogue) -> str:
-    """``plain`` after the one-click fix of every finding that has one (what the page's "fix all" writes)."""
+    """``plain`` after the one-click fix of every finding that has one (app/report.py ``apply_fixes``: what a seller
+    who clicks every fix is left with)."""
     from app import engine
 
-    out = plain
-    for f in sorted(engine.check(plain, catalogue=catalogue).findings, key=lambda f: f.start, reverse=True):
-        if f.fix is not None:
-            out = out[:f.start] + f.fix + out[f.end:]
-    return out
+    return apply_fixes(plain, engine.check(plain, catalogue=catalogue).findings)
 
 
 def _product_texts() -> list[tuple[str, str]]:
@@ -408,6 +406,17 @@ def folds_of(data: list[Sample], k: int, seed: int, by_set: bool = False) -> lis
     return [fold[key_of(s)] for s in data]
 
 
+def out_of_fold(rows, data: list[Sample], folds: list[int], n_features: int, params, ranks) -> list[float]:
+    """Each sample's logit under the model fitted (``fit``) on the other folds (``folds``: a fold index per sample)."""
+    oof = [0.0] * len(data)
+    for k in sorted(set(folds)):
+        w, b = fit(rows, data, [i for i, f in enumerate(folds) if f != k], n_features, params, ranks)
+        for i, f in enumerate(folds):
+            if f == k:
+                oof[i] = logit(w, b, rows[i])
+    return oof
+
+
 def threshold_at(scores: list[float], fpr: float) -> float:
     """The logit exceeded by a share ``fpr`` of ``scores`` (the negatives' out-of-fold logits)."""
     ranked = sorted(scores, reverse=True)
@@ -448,20 +457,10 @@ def train(data: list[Sample], params=PARAMS, log=None, firm_sets=frozenset(FIRM_
 
     ranks = sample_ranks(data, params)
 
-    def cross_validate(data):
-        oof = [0.0] * len(data)
-        for k in range(params["folds"]):
-            train_idx = [i for i, f in enumerate(folds) if f != k]
-            w, b = fit(feats.rows, data, train_idx, nf, params, ranks)
-            for i, f in enumerate(folds):
-                if f == k:
-                    oof[i] = logit(w, b, feats.rows[i])
-        return oof
-
-    oof = cross_validate(data)
+    oof = out_of_fold(feats.rows, data, folds, nf, params, ranks)
     if params["positives"] == "mil":
         data = mil_weights(data, oof, params)
-        oof = cross_validate(data)
+        oof = out_of_fold(feats.rows, data, folds, nf, params, ranks)
     t_cv = time.perf_counter() - t0 - t_feat
     w, b = fit(feats.rows, data, list(range(len(data))), nf, params, ranks)
     negatives = [z for z, s in zip(oof, data) if not s.y and s.corpus]
@@ -522,7 +521,7 @@ def message_features(text: str) -> set[str]:
     return tone.message_grams(text, tone.sentence_spans(text))
 
 
-def message_samples(messages, catalogue, params=PARAMS) -> list[Sample]:
+def message_samples(messages, catalogue, params=PARAMS, firm_sets=frozenset(FIRM_LETTERS)) -> list[Sample]:
     """The message judgement's training texts: every corpus and training-only message (abusive expected: positive;
     neither expected nor allowed: negative, weighing ``firm_weight`` in the firm look-alike sets), the bad examples
     of the abusive rules (positive) and of the others, the good examples and the suggestions of every rule, the bad
@@ -548,12 +547,12 @@ def message_samples(messages, catalogue, params=PARAMS) -> list[Sample]:
         if "abusive" in m.allow:
             continue
         y = int("abusive" in m.expect)
-        firm = params.get("firm_weight", 1.0) if not y and not m.expect and set_code(m.id) in FIRM_LETTERS else 1.0
+        firm = params.get("firm_weight", 1.0) if not y and not m.expect and set_code(m.id) in firm_sets else 1.0
         out += [Sample(t, y, firm, m.id, True) for t in message_units(m.text)]
     return out
 
 
-def train_message(data: list[Sample], params=PARAMS, log=None) -> dict:
+def train_message(data: list[Sample], params=PARAMS, log=None, firm_sets=frozenset(FIRM_LETTERS)) -> dict:
     """The message judgement: the same logistic regression as the sentence model (``fit``), on whole messages
     (``message_samples``; features: the union of the sentences' n-grams). Cross-validated with the folds by author
     set (``folds_of(by_set=True)``); the threshold is the out-of-fold score exceeded by ``message_firm_fpr`` of the
@@ -576,16 +575,11 @@ def train_message(data: list[Sample], params=PARAMS, log=None) -> dict:
     nf = len(feats.names)
     folds = folds_of(data, params["folds"], params["seed"], by_set=True)
     ranks = sample_ranks(data, params)
-    oof = [0.0] * len(data)
-    for k in range(params["folds"]):
-        w, b = fit(feats.rows, data, [i for i, f in enumerate(folds) if f != k], nf, params, ranks)
-        for i, f in enumerate(folds):
-            if f == k:
-                oof[i] = logit(w, b, feats.rows[i])
+    oof = out_of_fold(feats.rows, data, folds, nf, params, ranks)
     multi = [bool(tone.message_windows(s.text)) for s in data]
     firm_top: dict[str, float] = {}
     for z, s, mu in zip(oof, data, multi):
-        if mu and s.corpus and not s.y and set_code(s.key) in FIRM_LETTERS:
+        if mu and s.corpus and not s.y and set_code(s.key) in firm_sets:
             firm_top[s.key] = max(firm_top.get(s.key, -1e9), z)
     firm_scores = list(firm_top.values()) or [0.0]
     thr = threshold_at(firm_scores, params["message_firm_fpr"])
@@ -610,7 +604,7 @@ def train_message(data: list[Sample], params=PARAMS, log=None) -> dict:
 TONE_FEATURE_NAMES = ("NGRAMS", "MIN_CHARS", "MAX_CHARS", "_DIGITS", "_SENTENCE_END", "_CJK",
                       "_WORDLIKE", "_QUOTE_START", "_QUOTED", "QUOTE_MIN_WORDS", "QUOTE_MIN_CJK", "_unquote", "without_quotes",
                       "sentence_spans", "sentence_key", "_token_grams", "grams", "_two_words", "judgeable",
-                      "MESSAGE_MAX", "MESSAGE_WINDOW", "MESSAGE_STRIDE", "message_windows", "message_grams")
+                      "MESSAGE_MAX", "MESSAGE_WINDOW", "MESSAGE_STRIDE", "message_windows", "union_grams", "message_grams")
 
 
 def code_digest(source: str, names: tuple[str, ...] | None = None) -> str:
@@ -735,9 +729,11 @@ def write_model(catalogue=None, *, rules_dir: Path | None = None, force: bool = 
     params = params_for(name)
     messages = load_corpus()
     data = samples(messages, catalogue, params, spec=spec)
-    model = train(data, params, log=log, firm_sets=firm_codes(messages, spec), name=name)
+    firm_sets = firm_codes(messages, spec)
+    model = train(data, params, log=log, firm_sets=firm_sets, name=name)
     if params.get("message"):
-        model["message"] = train_message(message_samples(messages, catalogue, params), params, log=log)
+        model["message"] = train_message(message_samples(messages, catalogue, params, firm_sets), params, log=log,
+                                         firm_sets=firm_sets)
         model["message"]["sentence_override"] = model["thresholds_by_fpr"][f"firm{params['message_override_fpr']}"]
     blob = model_json(model, digest, params)
     if not path.is_file() or path.read_bytes() != blob:
