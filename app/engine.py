@@ -1450,7 +1450,7 @@ def _message_judgement(plan: _Plan, text: str, raw: list) -> list:
     """A model with a message part (app/tone.py ``ToneModel.message_flagged_spans``) judges a draft of two
     judgeable sentences or more as a whole: its hits replace the sentence judgement's hits of that rule (the
     pieces' sentence scores are kept by the model, so they are not computed twice). A sentence the rule's
-    ``unless`` patterns except is never flagged, nor chosen as the one weighing most. A draft of one judgeable
+    ``unless`` patterns except is never flagged (and no other is blamed in its place). A draft of one judgeable
     sentence keeps the sentence judgement (the pieces' hits)."""
     for ri, model in plan.message_models:
         unless = plan.model_unless.get(ri)
