@@ -399,12 +399,44 @@ def _spread_edits(text: str) -> list[tuple[int, int, str]]:
     return edits
 
 
+# A spread run with a leet digit among its letters ("t 3 l e g r a m", "w h 4 t s a p p"): the digits 0 1 3 4 5 7 alone
+# between separators, at least five letters and more letters than digits (a phone number spread digit by digit has
+# no letters; "3 x 4 m" has two). "@" and "$" are left out: "x @ y . c o m" is an address, not a word.
+_SPREAD_LEET = re.compile(_RUN_START + r"(?:[a-z013457][ .\-_·*|/+]{1,3}){3,}[a-z013457]" + _RUN_END)
+_SPREAD_LEET_DIGITS = {"0": "o", "3": "e", "4": "a", "5": "s", "7": "t"}
+
+
+def _spread_leet_edits(text: str) -> list[tuple[int, int, str]]:
+    edits: list[tuple[int, int, str]] = []
+    for m in _SPREAD_LEET.finditer(text):
+        run = m.group()
+        chars = [(k, ch) for k, ch in enumerate(run) if ch.isalnum()]
+        digits = [(k, ch) for k, ch in chars if ch.isdigit()]
+        letters = len(chars) - len(digits)
+        if not digits or letters < 5 or len(digits) >= letters:
+            continue
+        base = m.start()
+        for i, (k, ch) in enumerate(chars):
+            if ch == "1":  # i, or l after a vowel, as in ``_leet_edits``
+                edits.append((base + k, base + k + 1, "l" if i and chars[i - 1][1] in _VOWELS else "i"))
+            elif ch.isdigit():
+                edits.append((base + k, base + k + 1, _SPREAD_LEET_DIGITS[ch]))
+        for sep in _SEPARATOR.finditer(run):
+            edits.append((base + sep.start(), base + sep.end(), ""))
+    edits.sort()
+    return edits
+
+
 def letters_view(text: View) -> View:
     v = text
     if _LEET_NEAR.search(v.text):
         v = _edit(v, "letters", _leet_edits(v.text))
     if _has_spread(v.text):
-        v = _edit(v, "letters", _spread_edits(v.text))
+        leet = _spread_leet_edits(v.text)
+        if leet:
+            v = _edit(v, "letters", leet)
+        if _has_spread(v.text):
+            v = _edit(v, "letters", _spread_edits(v.text))
     if v is text:
         return View("letters", text.text, text.starts, text.ends)
     v.name = "letters"
@@ -739,7 +771,7 @@ def numbers_view(text: View, draft: str | None = None) -> View:
 # ------------------------------------------------------------------------------------------- address view
 
 _TLD_HINT = (
-    r"(?:com|net|org|info|biz|io|co|me|shop|store|online|site|top|xyz|app|cn|jp|de|fr|es|it|uk|eu|us|ca|au|"
+    r"(?:com|net|org|info|biz|io|co|me|shop|store|online|site|top|xyz|app|cn|jp|de|fr|es|it|uk|eu|us|ca|au|tw|hk|kr|sg|pt|ie|dk|fi|cz|nz|"
     r"nl|be|at|ch|pl|se|ru|in|br|mx|edu|gov|cc|tv|vip|club|email|gg)"
 )
 _LABEL = r"[a-z0-9\u00e0-\u024f-]{1,63}"  # ASCII/Latin labels: a CJK sentence must not become a "domain"

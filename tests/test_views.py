@@ -141,3 +141,24 @@ def test_counts_and_durations_in_words_are_not_phone_numbers():
                         ("Wir haben zwanzig, dreißig oder vierzig Stück auf Lager.", "de"),
                         ("Twenty-one days after delivery, the return window closes.", "en")]:
         assert not [f for f in app.check(draft, lang=lang).findings if f.category == "contact-details"], draft
+
+
+# ── the letters view: a leet digit among spread letters ──────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    "draft, folded",
+    [
+        ("ci scriva su t 3 l e g r a m", "ci scriva su telegram"),
+        ("w h 4 t s a p p", "whatsapp"),
+        ("i n s t 4 g r 4 m", "instagram"),
+        ("t e 1 e g r a m", "telegram"),
+        # a number spread digit by digit, or a size with two letters, stays as typed
+        ("el número es 6 1 2 - 3 4 5 - 6 7 8", "el número es 6 1 2 - 3 4 5 - 6 7 8"),
+        ("3 x 4 m", "3 x 4 m"),
+        # more digits than letters is no word
+        ("a 1 b 3 c 5 d 7", "a 1 b 3 c 5 d 7"),
+    ],
+)
+def test_letters_view_reads_a_leet_digit_among_spread_letters(draft, folded):
+    assert Views(draft)["letters"].text == folded

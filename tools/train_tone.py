@@ -252,6 +252,12 @@ def samples(messages, catalogue, params=PARAMS, spec: ModelSpec = MODELS["tone"]
                 fixed = _fixed(plain, marks, rule.fix)
                 for s, e in tone.sentence_spans(fixed):
                     out.append(Sample(fixed[s:e], 0, 1.0, rule.id, False))
+                # and as a seller who clicks every fix leaves it (a phrase rewrite replaces more than the marked span:
+                # 'Non : répondez simplement à ce message.' was flagged by the tone model before it learnt these)
+                by_engine = _fixed_by_engine(plain, catalogue)
+                if by_engine != fixed:
+                    for s, e in tone.sentence_spans(by_engine):
+                        out.append(Sample(by_engine[s:e], 0, 1.0, rule.id, False))
             for s, e in tone.sentence_spans(plain):
                 if rule.category == category:
                     if any(a < e and s < b for a, b in marks):
@@ -295,9 +301,17 @@ def _fixed(plain: str, marks, fix: str) -> str:
 def _fixed_by_engine(plain: str, catalogue) -> str:
     """``plain`` after the one-click fix of every finding that has one (app/report.py ``apply_fixes``: what a seller
     who clicks every fix is left with)."""
-    from app import engine
+    import app
 
-    return apply_fixes(plain, engine.check(plain, catalogue=catalogue).findings)
+    key = (id(catalogue), plain)
+    if key not in _FIXED_BY_ENGINE:
+        # app.check, not engine.check: the phrase rewrites (app/rewrites.py) are part of the page's fixes
+        _FIXED_BY_ENGINE[key] = apply_fixes(plain, app.check(plain, catalogue=catalogue).findings)
+    return _FIXED_BY_ENGINE[key]
+
+
+# ``_fixed_by_engine``'s results, kept for the message model's samples after the sentence model's.
+_FIXED_BY_ENGINE: dict[tuple[int, str], str] = {}
 
 
 def _product_texts() -> list[tuple[str, str]]:
