@@ -364,6 +364,12 @@ def _leet_tokens(text: str):
         yield a, text[a:b]
 
 
+def _leet_one(prv: str, nxt: str) -> str:
+    """The letter a leet "1" stands for between the letters ``prv`` and ``nxt`` ("" at a word's edge): "ema1l" and
+    "1nstagram" want i, "te1egram" and "paypa1" want l (l after a vowel, unless an l follows)."""
+    return "i" if nxt == "l" or prv not in _VOWELS else "l"
+
+
 def _leet_edits(text: str) -> list[tuple[int, int, str]]:
     edits: list[tuple[int, int, str]] = []
     for start, tok in _leet_tokens(text):
@@ -378,11 +384,7 @@ def _leet_edits(text: str) -> list[tuple[int, int, str]]:
         base = start
         for k, ch in enumerate(tok):
             if ch == "1":
-                nxt = tok[k + 1] if k + 1 < len(tok) else ""
-                prv = tok[k - 1] if k else ""
-                # "1" is i or l: "ema1l"/"1nstagram" want i, "te1egram"/"paypa1" want l.
-                rep = "i" if nxt == "l" or prv not in _VOWELS else "l"
-                edits.append((base + k, base + k + 1, rep))
+                edits.append((base + k, base + k + 1, _leet_one(tok[k - 1] if k else "", tok[k + 1:k + 2])))
             elif ch in _LEET:
                 if ch in "@$" and not (0 < k < len(tok) - 1 or (ch == "$" and k == 0 and len(tok) > 1)):
                     continue  # "@" only inside words; "$" inside or at the start ("$kype"), never "5$"
@@ -403,7 +405,6 @@ def _spread_edits(text: str) -> list[tuple[int, int, str]]:
 # between separators, at least five letters and more letters than digits (a phone number spread digit by digit has
 # no letters; "3 x 4 m" has two). "@" and "$" are left out: "x @ y . c o m" is an address, not a word.
 _SPREAD_LEET = re.compile(_RUN_START + r"(?:[a-z013457][ .\-_·*|/+]{1,3}){3,}[a-z013457]" + _RUN_END)
-_SPREAD_LEET_DIGITS = {"0": "o", "3": "e", "4": "a", "5": "s", "7": "t"}
 
 
 def _spread_leet_edits(text: str) -> list[tuple[int, int, str]]:
@@ -417,10 +418,12 @@ def _spread_leet_edits(text: str) -> list[tuple[int, int, str]]:
             continue
         base = m.start()
         for i, (k, ch) in enumerate(chars):
-            if ch == "1":  # i, or l after a vowel, as in ``_leet_edits``
-                edits.append((base + k, base + k + 1, "l" if i and chars[i - 1][1] in _VOWELS else "i"))
+            if ch == "1":  # read as in ``_leet_edits``, from the letters either side of it in the run
+                prv = chars[i - 1][1] if i else ""
+                nxt = chars[i + 1][1] if i + 1 < len(chars) else ""
+                edits.append((base + k, base + k + 1, _leet_one(prv, nxt)))
             elif ch.isdigit():
-                edits.append((base + k, base + k + 1, _SPREAD_LEET_DIGITS[ch]))
+                edits.append((base + k, base + k + 1, _LEET[ch]))
         for sep in _SEPARATOR.finditer(run):
             edits.append((base + sep.start(), base + sep.end(), ""))
     edits.sort()

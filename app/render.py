@@ -20,6 +20,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
+from app.report import fix_range
+
 __all__ = [
     "Rendered",
     "findings_html",
@@ -152,14 +154,6 @@ def _severity_badge(severity: str, strings: Mapping[str, str]) -> str:
 
 
 _FIX_QUOTE_MAX = 48  # longer replaced text is shortened in the button (the title holds all of it)
-
-
-def fix_range(finding: Mapping) -> tuple[int, int]:
-    """The code-point range a finding's fix replaces: ``fix_start``/``fix_end`` (a phrase rewrite may be
-    wider than the finding), else the finding's own span."""
-    start = finding.get("fix_start")
-    end = finding.get("fix_end")
-    return (finding["start"] if start is None else start), (finding["end"] if end is None else end)
 
 
 def _fix_label(text: str, finding: Mapping, strings: Mapping[str, str], full: bool = False) -> str:

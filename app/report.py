@@ -56,10 +56,14 @@ class Finding:
         }
 
 
-def fix_range(finding: Finding) -> tuple[int, int]:
-    """The code-point range ``finding``'s fix replaces: ``fix_start``/``fix_end``, else its own span."""
-    return (finding.start if finding.fix_start is None else finding.fix_start,
-            finding.end if finding.fix_end is None else finding.fix_end)
+def fix_range(finding: "Finding | Mapping") -> tuple[int, int]:
+    """The code-point range ``finding``'s fix replaces: ``fix_start``/``fix_end`` (a phrase rewrite may be wider
+    than the finding), else its own span. ``finding`` is a ``Finding`` or its ``to_dict()`` form (the page's)."""
+    if isinstance(finding, Mapping):
+        start, end, own = finding.get("fix_start"), finding.get("fix_end"), (finding["start"], finding["end"])
+    else:
+        start, end, own = finding.fix_start, finding.fix_end, (finding.start, finding.end)
+    return (own[0] if start is None else start), (own[1] if end is None else end)
 
 
 def apply_fixes(text: str, findings) -> str:

@@ -303,15 +303,27 @@ def _fixed_by_engine(plain: str, catalogue) -> str:
     who clicks every fix is left with)."""
     import app
 
-    key = (id(catalogue), plain)
-    if key not in _FIXED_BY_ENGINE:
+    if _FIXED_BY_ENGINE.catalogue is not catalogue:
+        # the cache holds the catalogue itself, so an identity test cannot mistake a new catalogue for a freed one
+        _FIXED_BY_ENGINE.catalogue = catalogue
+        _FIXED_BY_ENGINE.texts = {}
+    texts = _FIXED_BY_ENGINE.texts
+    if plain not in texts:
         # app.check, not engine.check: the phrase rewrites (app/rewrites.py) are part of the page's fixes
-        _FIXED_BY_ENGINE[key] = apply_fixes(plain, app.check(plain, catalogue=catalogue).findings)
-    return _FIXED_BY_ENGINE[key]
+        texts[plain] = apply_fixes(plain, app.check(plain, catalogue=catalogue).findings)
+    return texts[plain]
 
 
-# ``_fixed_by_engine``'s results, kept for the message model's samples after the sentence model's.
-_FIXED_BY_ENGINE: dict[tuple[int, str], str] = {}
+class _FixedCache:
+    """``_fixed_by_engine``'s results for one catalogue, kept for the message model's samples after the sentence
+    model's; a call with another catalogue starts afresh."""
+
+    def __init__(self) -> None:
+        self.catalogue: object = None
+        self.texts: dict[str, str] = {}
+
+
+_FIXED_BY_ENGINE = _FixedCache()
 
 
 def _product_texts() -> list[tuple[str, str]]:
