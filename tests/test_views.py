@@ -153,6 +153,8 @@ def test_counts_and_durations_in_words_are_not_phone_numbers():
         ("w h 4 t s a p p", "whatsapp"),
         ("i n s t 4 g r 4 m", "instagram"),
         ("t e 1 e g r a m", "telegram"),
+        # a "1" before an l is an i, after a vowel too, as in a word ("ema1l"): one reading for both
+        ("send e m a 1 l s now", "send emails now"),
         # a number spread digit by digit, or a size with two letters, stays as typed
         ("el número es 6 1 2 - 3 4 5 - 6 7 8", "el número es 6 1 2 - 3 4 5 - 6 7 8"),
         ("3 x 4 m", "3 x 4 m"),
