@@ -22,6 +22,10 @@ Rule keys (see docs/ARCHITECTURE.md for the shape):
   compile alone, names a group, uses another fragment, is used by no pattern, or is declared both in a file and
   catalogue-wide is an error.
 - ``digits = [min, max]``: optional; a hit counts only if it holds that many digits (phone numbers).
+- ``unless_before``: optional patterns searched, in the rule's view, over the draft's 240 characters
+  (app/engine.py ``UNLESS_BEFORE``) before a hit and the hit itself, across sentences (``unless`` sees the hit's
+  own sentence and the next); a match that overlaps the hit drops it. For an exception named in an earlier
+  sentence: a maker's recall or a carrier, then "call their safety line at …" (``_drop_excepted_before``).
 - ``source``: optional free text (where the rule comes from); shown in nothing, kept for reviewers.
 - ``model``: instead of ``patterns``, the name of a learned model (``app/tone.py`` ``KNOWN_MODELS``, e.g.
   ``model = "tone"``): the engine flags each sentence the model scores above its threshold. Such a rule has
@@ -82,10 +86,11 @@ _UI = ("en", "zh")
 _CATEGORY_KEYS = {"id", "severity", "title", "reminder", "sources"}
 _RULE_KEYS = {
     "id", "category", "title", "message", "suggestion", "patterns", "bad", "good",
-    "severity", "languages", "view", "near", "unless", "unless_sets", "fix", "digits", "source", "model",
+    "severity", "languages", "view", "near", "unless", "unless_sets", "unless_before", "fix", "digits", "source",
+    "model",
 }
 # Keys that only make sense for a rule made of patterns (not for a ``model`` rule).
-_PATTERN_KEYS = ("patterns", "near", "unless", "unless_sets", "digits", "fix", "view")
+_PATTERN_KEYS = ("patterns", "near", "unless", "unless_sets", "unless_before", "digits", "fix", "view")
 #: Of those, what a model rule may have too: ``unless`` (and ``unless_sets``), searched in each sentence the model
 #: flags (NFKC-normalised, case-folded); a match drops the sentence (app/engine.py ``_model_hits``).
 _MODEL_KEYS = ("unless", "unless_sets")
@@ -206,6 +211,8 @@ class Rule:
     words: tuple[tuple[tuple[str, ...], ...], ...] = field(default=(), hash=False, compare=False)
     # The learned model the rule asks instead of patterns (``model = "tone"``: app/tone.py), or None.
     model: str | None = None
+    # Patterns searched over the UNLESS_BEFORE characters before a hit and the hit (see the module docstring).
+    unless_before: Sequence[re.Pattern] = field(default=(), hash=False, compare=False)
 
     @property
     def any_language(self) -> bool:
@@ -580,6 +587,7 @@ def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: 
                 own = [unless_src] if isinstance(unless_src, str) else unless_src
                 unless_src = shared + own if isinstance(own, list) else (shared if own is None else own)
         unless = _compile_list(p, file, rid, "unless", unless_src, False, frags)
+        unless_before = _compile_list(p, file, rid, "unless_before", e.get("unless_before"), False, frags)
         title = _text(p, file, rid, "title", e.get("title"))
         message = _text(p, file, rid, "message", e.get("message"))
         suggestion = _text(p, file, rid, "suggestion", e.get("suggestion"))
@@ -635,6 +643,7 @@ def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: 
                 patterns=patterns,
                 near=near,
                 unless=unless,
+                unless_before=unless_before,
                 title=title,
                 message=message,
                 suggestion=suggestion,
@@ -764,7 +773,7 @@ def compile_catalogue(cat: Catalogue, *, digest: str | None = None) -> bytes:
             {
                 "id": r.id, "category": r.category, "severity": r.severity, "languages": list(r.languages),
                 "view": r.view, "patterns": list(_sources(r.patterns)), "near": list(_sources(r.near)),
-                "unless": list(_sources(r.unless)), "title": _plain_text(r.title), "message": _plain_text(r.message),
+                "unless": list(_sources(r.unless)), "unless_before": list(_sources(r.unless_before)), "title": _plain_text(r.title), "message": _plain_text(r.message),
                 "suggestion": _plain_text(r.suggestion), "fix": r.fix, "bad": list(r.bad), "good": list(r.good),
                 "digits": list(r.digits) if r.digits is not None else None, "file": r.file, "source": r.source,
                 "prefilters": [sorted(p) if p is not None else None for p in r.prefilters],
@@ -819,7 +828,7 @@ def _load_compiled(data: bytes | str, rules_dir: str | Path) -> tuple[Catalogue,
             Rule(
                 id=r["id"], category=r["category"], severity=r["severity"], languages=tuple(r["languages"]),
                 view=r["view"], patterns=PatternList(r["patterns"]), near=PatternList(r["near"]),
-                unless=PatternList(r["unless"]), title=_proxy(r["title"]), message=_proxy(r["message"]),
+                unless=PatternList(r["unless"]), unless_before=PatternList(r.get("unless_before") or []), title=_proxy(r["title"]), message=_proxy(r["message"]),
                 suggestion=_proxy(r["suggestion"]), fix=r["fix"], bad=tuple(r["bad"]), good=tuple(r["good"]),
                 digits=tuple(r["digits"]) if r["digits"] is not None else None, file=r["file"], source=r["source"],
                 prefilters=tuple(frozenset(p) if p is not None else None for p in r["prefilters"]),

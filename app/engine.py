@@ -101,6 +101,8 @@ __all__ = ["check", "compile_all", "keep_only_what_checks_need", "default_catalo
 OWN_TERMS_RULE = "own-terms.custom"
 OWN_TERMS_CATEGORY = "own-terms"
 _UNLESS_WINDOW = 200
+#: How far before a hit a rule's ``unless_before`` patterns look (``_drop_excepted_before``): two or three sentences.
+UNLESS_BEFORE = 240
 
 _default: Catalogue | None = None
 _default_lock = threading.Lock()
@@ -128,7 +130,7 @@ def compile_all(catalogue: Catalogue | None = None) -> int:
             if plan.compiled[ri][pi] is None:
                 plan.pattern(ri, pi)
                 count += 1
-        for patterns in (rule.near, rule.unless):  # PatternList compiles on first access; a tuple already is
+        for patterns in (rule.near, rule.unless, rule.unless_before):  # PatternList compiles on first access
             done = patterns.compiled_count() if hasattr(patterns, "compiled_count") else len(patterns)
             count += len(list(patterns)) - done
         if plan.guards[ri] is None:
@@ -804,7 +806,7 @@ class _Plan:
     the whole-draft rules, and the cache of checked pieces (see ``check``)."""
 
     __slots__ = ("rules", "views", "raw_views", "draft_views", "sentence_indexes", "rule_langs", "_skip_cache", "cache", "compiled", "findings",
-                 "models", "model_rules", "model_unless", "guards", "message_models")
+                 "models", "model_rules", "model_unless", "guards", "message_models", "before_rules")
 
     def guard(self, ri: int) -> tuple:
         """The rule's ``near`` and ``unless`` patterns, each with the literals one of which every match holds
@@ -884,6 +886,8 @@ class _Plan:
         self.message_models = tuple((ri, m) for ri, m in self.models if getattr(m, "message", None) is not None)
         # A model rule's ``unless`` patterns, searched in each sentence its model flags (``_model_hits``).
         self.model_unless = {ri: cat.rules[ri].unless for ri in self.model_rules if cat.rules[ri].unless}
+        # The rules with ``unless_before`` patterns (``_drop_excepted_before``).
+        self.before_rules = frozenset(ri for ri, r in enumerate(cat.rules) if r.unless_before)
 
 
 def _word_sets(rule: Rule, pi: int) -> tuple[tuple[str, ...], ...]:
@@ -1441,9 +1445,39 @@ def check(
                 a = b
             views.preset("text", join_views("text", parts))
         raw.extend(_scan(plan, cat, text, len(text) + 1, doc, lang, (), (plan.draft_views,), views))
+    if plan.before_rules:
+        raw = _drop_excepted_before(plan, cat, text, raw)
     if plan.message_models:
         raw = _message_judgement(plan, text, raw)
     return _report(cat, text, raw, doc, settled=not stale)
+
+
+def _drop_excepted_before(plan: _Plan, cat: Catalogue, text: str, raw: list) -> list:
+    """Drop the hits of rules with ``unless_before`` patterns that one of them excepts: each is searched in the
+    rule's view of the draft's ``UNLESS_BEFORE`` characters before the hit and the hit itself, and a match that
+    overlaps the hit drops it. The pieces are checked apart (each with the next as context), so an exception named
+    in an earlier sentence ("… the manufacturer's recall. Please call Kinderway's safety line at 1-800-…") is
+    only seen here, on the whole draft; the cost is one short window per hit of those rules."""
+    out = []
+    for h in raw:
+        ri, s, e = h
+        if isinstance(ri, int) and ri in plan.before_rules:
+            ws = max(0, s - UNLESS_BEFORE)
+            view = Views(text[ws:e])[cat.rules[ri].view]
+            if any(_overlaps_hit(view, pat, s - ws, e - ws) for pat in cat.rules[ri].unless_before):
+                continue
+        out.append(h)
+    return out
+
+
+def _overlaps_hit(view: View, pat: re.Pattern, a: int, b: int) -> bool:
+    """Does a match of ``pat`` in ``view`` cover some of the view's source span [a, b)?"""
+    for m in pat.finditer(view.text):
+        if m.end() > m.start():
+            ms, me = view.span(m.start(), m.end())
+            if ms < b and a < me:
+                return True
+    return False
 
 
 def _message_judgement(plan: _Plan, text: str, raw: list) -> list:

@@ -161,6 +161,40 @@ def test_hit_group_near_unless_digits(tmp_path):
     assert spans(check("Code 12 34 56 78", catalogue=cat), "other.digits") == [(5, 16, "12 34 56 78")]
 
 
+def test_unless_before_sees_earlier_sentences_that_unless_does_not(tmp_path):
+    # The engine checks a draft in pieces of a sentence or more (each with the next as context), so an ``unless``
+    # pattern never sees the sentence before its hit; ``unless_before`` does, over 240 characters.
+    maker = r"maker\b(?:(?!\bour\b)[^\n]){0,200}?\bline\s+\d"
+    same = make_catalogue(tmp_path, rule("test.same", r"['\d{3}-\d{4}']", f"unless = ['{maker}']"))
+    cat = make_catalogue(tmp_path, rule("test.before", r"['\d{3}-\d{4}']", f"unless_before = ['{maker}']"))
+    one = "The maker handles the warranty, their line 555-1234."
+    two = "The maker handles the warranty of this kettle. Their line 555-1234 is open all day."
+    assert spans(check(one, catalogue=same)) == []
+    assert spans(check(one, catalogue=cat)) == []
+    assert spans(check(two, catalogue=same)) == [(58, 66, "555-1234")]
+    assert spans(check(two, catalogue=cat)) == []
+    # the match must reach the hit: our line in between, or a maker named too far back, keeps it
+    ours = "The maker handles the warranty of this kettle. Call our line 555-1234 today."
+    assert spans(check(ours, catalogue=cat)) == [(61, 69, "555-1234")]
+    far = "The maker handles it. " + "We pack every parcel with care and test it twice. " * 5 + "Line 555-1234."
+    assert spans(check(far, catalogue=cat)) == [(len(far) - 9, len(far) - 1, "555-1234")]
+    # the same with the page's incremental checks: the earlier sentence typed, then the number
+    draft = "The maker handles the warranty of this kettle. Their line 555-"
+    check(draft, catalogue=cat, settle=False)
+    assert spans(check(draft + "1234 is open.", catalogue=cat, settle=False)) == []
+    with pytest.raises(CatalogueError, match="unless_before must be a list of strings"):
+        make_catalogue(tmp_path, rule("test.bad", r"['x']", "unless_before = 3"))
+
+
+def test_unless_before_survives_the_compiled_catalogue(tmp_path):
+    from app.catalogue import compile_catalogue, load_compiled
+
+    rules = rule("test.before", r"['\d{3}-\d{4}']", r"unless_before = ['maker[^\n]{0,80}\d']")
+    cat = load_compiled(compile_catalogue(make_catalogue(tmp_path, rules)))
+    assert spans(check("Call 555-1234.", catalogue=cat)) == [(5, 13, "555-1234")]
+    assert spans(check("The maker handles it. Their line is 555-1234.", catalogue=cat)) == []
+
+
 def test_each_branch_can_name_its_own_hit_group(tmp_path):
     # A group name is used once per pattern, so the branches of an alternation name hit, hit2, hit3…: the first
     # that took part in the match is what is flagged.
