@@ -23,9 +23,12 @@ Rule keys (see docs/ARCHITECTURE.md for the shape):
   catalogue-wide is an error.
 - ``digits = [min, max]``: optional; a hit counts only if it holds that many digits (phone numbers).
 - ``unless_before``: optional patterns searched, in the rule's view, over the draft's 240 characters
-  (app/engine.py ``UNLESS_BEFORE``) before a hit and the hit itself, across sentences (``unless`` sees the hit's
+  (app/engine.py ``UNLESS_BEFORE``) before a hit, the hit and 80 characters after it, across sentences (``unless`` sees the hit's
   own sentence and the next); a match that overlaps the hit drops it. For an exception named in an earlier
   sentence: a maker's recall or a carrier, then "call their safety line at …" (``_drop_excepted_before``).
+  ``unless_before_sets = ["name", …]`` adds ``[sets]`` entries to them as ``unless_sets`` does to ``unless`` (the
+  same tables; a set may serve both keys), and an inline ``unless_before`` pattern written by two rules is the
+  same error as a copied ``unless`` pattern.
 - ``source``: optional free text (where the rule comes from); shown in nothing, kept for reviewers.
 - ``model``: instead of ``patterns``, the name of a learned model (``app/tone.py`` ``KNOWN_MODELS``, e.g.
   ``model = "tone"``): the engine flags each sentence the model scores above its threshold. Such a rule has
@@ -86,11 +89,12 @@ _UI = ("en", "zh")
 _CATEGORY_KEYS = {"id", "severity", "title", "reminder", "sources"}
 _RULE_KEYS = {
     "id", "category", "title", "message", "suggestion", "patterns", "bad", "good",
-    "severity", "languages", "view", "near", "unless", "unless_sets", "unless_before", "fix", "digits", "source",
-    "model",
+    "severity", "languages", "view", "near", "unless", "unless_sets", "unless_before", "unless_before_sets", "fix",
+    "digits", "source", "model",
 }
 # Keys that only make sense for a rule made of patterns (not for a ``model`` rule).
-_PATTERN_KEYS = ("patterns", "near", "unless", "unless_sets", "unless_before", "digits", "fix", "view")
+_PATTERN_KEYS = ("patterns", "near", "unless", "unless_sets", "unless_before", "unless_before_sets", "digits", "fix",
+                 "view")
 #: Of those, what a model rule may have too: ``unless`` (and ``unless_sets``), searched in each sentence the model
 #: flags (NFKC-normalised, case-folded); a match drops the sentence (app/engine.py ``_model_hits``).
 _MODEL_KEYS = ("unless", "unless_sets")
@@ -211,7 +215,7 @@ class Rule:
     words: tuple[tuple[tuple[str, ...], ...], ...] = field(default=(), hash=False, compare=False)
     # The learned model the rule asks instead of patterns (``model = "tone"``: app/tone.py), or None.
     model: str | None = None
-    # Patterns searched over the UNLESS_BEFORE characters before a hit and the hit (see the module docstring).
+    # Patterns searched over the UNLESS_BEFORE characters before a hit, the hit and UNLESS_AFTER after it (see the module docstring).
     unless_before: Sequence[re.Pattern] = field(default=(), hash=False, compare=False)
 
     @property
@@ -475,7 +479,7 @@ class _Wide:
 
     sets: dict[str, list[str]] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
-    unless_writers: dict[str, tuple[str, str]] = field(default_factory=dict)
+    unless_writers: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
     fragment_writers: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
@@ -506,7 +510,8 @@ def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: 
             p.add(file, None, f"fragment {name!r} is the same piece as fragment {first[1]!r} of {first[0]}",
                   "declare it once in rules/categories.toml's [fragments] and delete both copies")
     used_sets: set[str] = set()
-    unless_writer: dict[str, str] = {}  # an unless pattern of this file -> the first rule that writes it
+    # (key, pattern) of an inline unless / unless_before pattern of this file -> the first rule that writes it
+    unless_writer: dict[tuple[str, str], str] = {}
     entries = data.get("rule", [])
     if not isinstance(entries, list):
         p.add(file, None, "'rule' is not an array of tables", "write each rule as [[rule]]")
@@ -554,40 +559,11 @@ def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: 
                           f"remove {k!r} (the model judges whole sentences), or remove model and keep the patterns")
         patterns = _compile_list(p, file, rid, "patterns", e.get("patterns"), model is None, frags)
         near = _compile_list(p, file, rid, "near", e.get("near"), False, frags)
-        unless_src = e.get("unless")
-        if isinstance(unless_src, list):
-            # An exemption two rules need is written once, in [sets]: a copy in each would be fixed in one only.
-            for pat in dict.fromkeys(x for x in unless_src if isinstance(x, str)):
-                other = unless_writer.setdefault(pat, rid)
-                if other != rid:
-                    p.add(file, rid, f"unless pattern {pat[:60]!r} is also written by rule {other!r}",
-                          "move it into this file's [sets] table and name the set in both rules with unless_sets")
-                elsewhere = wide.unless_writers.get(pat)
-                if elsewhere is not None and elsewhere[0] != file:
-                    p.add(file, rid, f"unless pattern {pat[:60]!r} is also written by rule {elsewhere[1]!r} "
-                          f"in {elsewhere[0]}", "move it into rules/categories.toml's [sets] table and name the set "
-                          "in both rules with unless_sets")
-        names = e.get("unless_sets")
-        if names is not None:
-            if not isinstance(names, list) or not all(isinstance(x, str) for x in names):
-                p.add(file, rid, "unless_sets must be a list of set names", 'write unless_sets = ["name"]')
-            else:
-                shared: list[str] = []
-                for name in names:
-                    if name in shared_sets:
-                        used_sets.add(name)
-                        shared.extend(shared_sets[name])
-                    elif name in wide_sets:
-                        wide.used.add(name)
-                        shared.extend(wide_sets[name])
-                    else:
-                        p.add(file, rid, f"unknown set {name!r} in unless_sets",
-                              f"declare it in this file's [sets] table (or in rules/categories.toml's, for every file)"
-                              f" or use one of {sorted(set(shared_sets) | set(wide_sets))}")
-                own = [unless_src] if isinstance(unless_src, str) else unless_src
-                unless_src = shared + own if isinstance(own, list) else (shared if own is None else own)
-        unless = _compile_list(p, file, rid, "unless", unless_src, False, frags)
-        unless_before = _compile_list(p, file, rid, "unless_before", e.get("unless_before"), False, frags)
+        unless = _compile_list(p, file, rid, "unless", _with_sets(
+            p, file, rid, e, "unless", "unless_sets", shared_sets, wide, used_sets, unless_writer), False, frags)
+        unless_before = _compile_list(p, file, rid, "unless_before", _with_sets(
+            p, file, rid, e, "unless_before", "unless_before_sets", shared_sets, wide, used_sets, unless_writer),
+            False, frags)
         title = _text(p, file, rid, "title", e.get("title"))
         message = _text(p, file, rid, "message", e.get("message"))
         suggestion = _text(p, file, rid, "suggestion", e.get("suggestion"))
@@ -662,12 +638,53 @@ def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: 
     for pat, writer in unless_writer.items():
         wide.unless_writers.setdefault(pat, (file, writer))
     for name in sorted(set(shared_sets) - used_sets):
-        p.add(file, None, f"set {name!r} is declared in [sets] but no rule names it in unless_sets",
-              f'add unless_sets = ["{name}"] to the rules it protects, or delete the set')
+        p.add(file, None, f"set {name!r} is declared in [sets] but no rule names it in unless_sets or unless_before_sets",
+              f'add unless_sets = ["{name}"] (or unless_before_sets) to the rules it protects, or delete the set')
     for name in sorted(set(frags.table) - frags.used):
         p.add(file, None, f"fragment {name!r} is declared in [fragments] but no pattern uses {{{{{name}}}}}",
               f"write {{{{{name}}}}} in the patterns that need it, or delete the fragment")
     return rules
+
+
+def _with_sets(p: _Problems, file: str, rid: str, e: dict, key: str, sets_key: str,
+               shared_sets: dict[str, list[str]], wide: _Wide, used_sets: set[str],
+               writers: dict[tuple[str, str], str]):
+    """A rule's ``unless`` (or ``unless_before``) source with the ``[sets]`` it names in ``unless_sets`` (or
+    ``unless_before_sets``) put in front: the file's own table first, then rules/categories.toml's. An inline
+    pattern another rule already wrote (in this file or an earlier one) is reported: an exemption two rules
+    need is written once, in ``[sets]``, since a copy in each would be fixed in one only."""
+    src = e.get(key)
+    if isinstance(src, list):
+        for pat in dict.fromkeys(x for x in src if isinstance(x, str)):
+            other = writers.setdefault((key, pat), rid)
+            if other != rid:
+                p.add(file, rid, f"{key} pattern {pat[:60]!r} is also written by rule {other!r}",
+                      f"move it into this file's [sets] table and name the set in both rules with {sets_key}")
+            elsewhere = wide.unless_writers.get((key, pat))
+            if elsewhere is not None and elsewhere[0] != file:
+                p.add(file, rid, f"{key} pattern {pat[:60]!r} is also written by rule {elsewhere[1]!r} "
+                      f"in {elsewhere[0]}", "move it into rules/categories.toml's [sets] table and name the set "
+                      f"in both rules with {sets_key}")
+    names = e.get(sets_key)
+    if names is None:
+        return src
+    if not isinstance(names, list) or not all(isinstance(x, str) for x in names):
+        p.add(file, rid, f"{sets_key} must be a list of set names", f'write {sets_key} = ["name"]')
+        return src
+    shared: list[str] = []
+    for name in names:
+        if name in shared_sets:
+            used_sets.add(name)
+            shared.extend(shared_sets[name])
+        elif name in wide.sets:
+            wide.used.add(name)
+            shared.extend(wide.sets[name])
+        else:
+            p.add(file, rid, f"unknown set {name!r} in {sets_key}",
+                  f"declare it in this file's [sets] table (or in rules/categories.toml's, for every file)"
+                  f" or use one of {sorted(set(shared_sets) | set(wide.sets))}")
+    own = [src] if isinstance(src, str) else src
+    return shared + own if isinstance(own, list) else (shared if own is None else own)
 
 
 def _pattern_sets(p: _Problems, file: str, table) -> dict[str, list[str]]:
@@ -719,8 +736,8 @@ def load_catalogue(rules_dir: str | Path | None = None) -> Catalogue:
         rules.extend(_load_rules(path, cats, seen, p, shared, wide))
     for name in sorted(set(wide_sets) - wide.used):
         p.add("rules/categories.toml", None,
-              f"set {name!r} is declared in [sets] but no rule of any file names it in unless_sets",
-              f'add unless_sets = ["{name}"] to the rules it protects, or delete the set')
+              f"set {name!r} is declared in [sets] but no rule of any file names it in unless_sets or unless_before_sets",
+              f'add unless_sets = ["{name}"] (or unless_before_sets) to the rules it protects, or delete the set')
     for name in sorted(set(shared.table) - shared.used):
         p.add("rules/categories.toml", None,
               f"fragment {name!r} is declared in [fragments] but no pattern of any rule file uses {{{{{name}}}}}",

@@ -101,8 +101,11 @@ __all__ = ["check", "compile_all", "keep_only_what_checks_need", "default_catalo
 OWN_TERMS_RULE = "own-terms.custom"
 OWN_TERMS_CATEGORY = "own-terms"
 _UNLESS_WINDOW = 200
-#: How far before a hit a rule's ``unless_before`` patterns look (``_drop_excepted_before``): two or three sentences.
+#: How far before a hit a rule's ``unless_before`` patterns look (``_drop_excepted_before``): two or three sentences;
+#: and how far after it, so that a pattern can reach the number a rule's hit stops before ("Puede llamar al" is
+#: off-platform.call-number's hit, the maker's line it belongs to ends on the number's digits).
 UNLESS_BEFORE = 240
+UNLESS_AFTER = 80
 
 _default: Catalogue | None = None
 _default_lock = threading.Lock()
@@ -1454,8 +1457,8 @@ def check(
 
 def _drop_excepted_before(plan: _Plan, cat: Catalogue, text: str, raw: list) -> list:
     """Drop the hits of rules with ``unless_before`` patterns that one of them excepts: each is searched in the
-    rule's view of the draft's ``UNLESS_BEFORE`` characters before the hit and the hit itself, and a match that
-    overlaps the hit drops it. The pieces are checked apart (each with the next as context), so an exception named
+    rule's view of the draft's ``UNLESS_BEFORE`` characters before the hit, the hit and ``UNLESS_AFTER`` characters
+    after it, and a match that overlaps the hit drops it. The pieces are checked apart (each with the next as context), so an exception named
     in an earlier sentence ("… the manufacturer's recall. Please call Kinderway's safety line at 1-800-…") is
     only seen here, on the whole draft; the cost is one short window per hit of those rules."""
     out = []
@@ -1463,7 +1466,7 @@ def _drop_excepted_before(plan: _Plan, cat: Catalogue, text: str, raw: list) -> 
         ri, s, e = h
         if isinstance(ri, int) and ri in plan.before_rules:
             ws = max(0, s - UNLESS_BEFORE)
-            view = Views(text[ws:e])[cat.rules[ri].view]
+            view = Views(text[ws:e + UNLESS_AFTER])[cat.rules[ri].view]
             if any(_overlaps_hit(view, pat, s - ws, e - ws) for pat in cat.rules[ri].unless_before):
                 continue
         out.append(h)

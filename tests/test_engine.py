@@ -488,6 +488,54 @@ def test_a_catalogue_wide_set_serves_rules_of_every_file(tmp_path):
     assert check("Please call Bosch at 123456 today.", catalogue=cat).findings == ()
 
 
+def test_a_catalogue_wide_set_serves_unless_before_of_rules_in_two_files(tmp_path):
+    """``unless_before_sets``: a maker named one sentence before "call their line at …" keeps contact-details.phone
+    and off-platform.call-number silent alike (es-hp11 was an off-platform false alarm the phone rule's own
+    ``unless_before`` did not reach); the set is written once in rules/categories.toml and serves both, and the
+    same set may serve ``unless_sets`` too."""
+    d = tmp_path / "rules"
+    d.mkdir()
+    (d / "categories.toml").write_text(
+        CATEGORIES + "\n[sets]\nmaker-line = ['maker[^\\n]{0,80}?line\\s+at\\s+\\d']\n", encoding="utf-8")
+    (d / "t.toml").write_text(rule("test.a", r"['\d{3}-\d{4}']", 'unless_before_sets = ["maker-line"]'), encoding="utf-8")
+    (d / "u.toml").write_text(rule("other.b", r"['call\s+(?:[a-z]+\s+){0,3}at\s+\d{3}-\d{4}']",
+                                   'unless_before_sets = ["maker-line"]\nunless_sets = ["maker-line"]', category="other"),
+                              encoding="utf-8")
+    cat = load_catalogue(d)
+    by_id = {r.id: r for r in cat.rules}
+    assert [x.pattern for x in by_id["test.a"].unless_before] == ["maker[^\\n]{0,80}?line\\s+at\\s+\\d"]
+    assert [x.pattern for x in by_id["other.b"].unless_before] == ["maker[^\\n]{0,80}?line\\s+at\\s+\\d"]
+    assert list(by_id["test.a"].unless.sources) == []
+    silent = "The maker handles the recall. Please call their line at 555-0199 today."
+    assert [(f.rule, f.text) for f in check(silent, catalogue=cat).findings] == []
+    loud = "Please call our line at 555-0199 today."
+    assert sorted(f.rule for f in check(loud, catalogue=cat).findings) == ["other.b", "test.a"]
+
+
+@pytest.mark.parametrize(
+    "rules, expect",
+    [
+        (rule("test.a", "['x']", 'unless_before_sets = ["nope"]'), "unknown set 'nope' in unless_before_sets"),
+        (rule("test.a", "['x']", 'unless_before_sets = "q"'), "unless_before_sets must be a list of set names"),
+        (rule("test.a", "['x']", "unless_before = ['q']") + rule("test.b", "['y']", "unless_before = ['q']"),
+         "unless_before pattern 'q' is also written by rule 'test.a' — fix: move it into this file's [sets] table and "
+         "name the set in both rules with unless_before_sets"),
+        ("[sets]\nq = ['(']\n" + rule("test.a", "['x']", 'unless_before_sets = ["q"]'), "unless_before[0] does not compile"),
+    ],
+)
+def test_unless_before_sets_errors_name_rule_and_fix(tmp_path, rules, expect):
+    msg = _error(tmp_path, rules)
+    assert expect in msg, msg
+    assert "rules/t.toml" in msg and "fix:" in msg
+
+
+def test_an_unless_and_an_unless_before_with_the_same_pattern_are_no_copy(tmp_path):
+    """The copy check is per key: the same words as an ``unless`` of one rule and an ``unless_before`` of another do
+    different things (the hit's sentence, the sentences before it) and load."""
+    cat = make_catalogue(tmp_path, rule("test.a", "['x']", "unless = ['q']") + rule("test.b", "['y']", "unless_before = ['q']"))
+    assert {r.id for r in cat.rules} == {"test.a", "test.b"}
+
+
 @pytest.mark.parametrize(
     "first, second, expect",
     [
