@@ -392,12 +392,15 @@ def _leet_edits(text: str) -> list[tuple[int, int, str]]:
     return edits
 
 
+def _separator_edits(run: str, base: int) -> list[tuple[int, int, str]]:
+    """The edits that remove the separators of a spread run starting at ``base``."""
+    return [(base + s.start(), base + s.end(), "") for s in _SEPARATOR.finditer(run)]
+
+
 def _spread_edits(text: str) -> list[tuple[int, int, str]]:
     edits: list[tuple[int, int, str]] = []
     for m in _SPREAD.finditer(text):
-        base = m.start()
-        for s in _SEPARATOR.finditer(m.group()):
-            edits.append((base + s.start(), base + s.end(), ""))
+        edits.extend(_separator_edits(m.group(), m.start()))
     return edits
 
 
@@ -424,8 +427,7 @@ def _spread_leet_edits(text: str) -> list[tuple[int, int, str]]:
                 edits.append((base + k, base + k + 1, _leet_one(prv, nxt)))
             elif ch.isdigit():
                 edits.append((base + k, base + k + 1, _LEET[ch]))
-        for sep in _SEPARATOR.finditer(run):
-            edits.append((base + sep.start(), base + sep.end(), ""))
+        edits.extend(_separator_edits(run, base))
     edits.sort()
     return edits
 
