@@ -23,8 +23,8 @@ Rule keys (see docs/ARCHITECTURE.md for the shape):
   catalogue-wide is an error.
 - ``digits = [min, max]``: optional; a hit counts only if it holds that many digits (phone numbers).
 - ``unless_before``: optional patterns searched, in the rule's view, over the draft's 240 characters
-  (app/engine.py ``UNLESS_BEFORE``) before a hit, the hit and 80 characters after it, across sentences (``unless`` sees the hit's
-  own sentence and the next); a match that overlaps the hit drops it. For an exception named in an earlier
+  (app/engine.py ``UNLESS_BEFORE``) before a hit, the hit and 80 characters after it, across sentences
+  (``unless`` sees the hit's own sentence and the next); a match that overlaps the hit drops it. For an exception named in an earlier
   sentence: a maker's recall or a carrier, then "call their safety line at …" (``_drop_excepted_before``).
   ``unless_before_sets = ["name", …]`` adds ``[sets]`` entries to them as ``unless_sets`` does to ``unless`` (the
   same tables; a set may serve both keys), and an inline ``unless_before`` pattern written by two rules is the
@@ -215,7 +215,8 @@ class Rule:
     words: tuple[tuple[tuple[str, ...], ...], ...] = field(default=(), hash=False, compare=False)
     # The learned model the rule asks instead of patterns (``model = "tone"``: app/tone.py), or None.
     model: str | None = None
-    # Patterns searched over the UNLESS_BEFORE characters before a hit, the hit and UNLESS_AFTER after it (see the module docstring).
+    # Patterns searched over the UNLESS_BEFORE characters before a hit, the hit and UNLESS_AFTER after it (see the
+    # module docstring).
     unless_before: Sequence[re.Pattern] = field(default=(), hash=False, compare=False)
 
     @property
@@ -638,7 +639,8 @@ def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: 
     for pat, writer in unless_writer.items():
         wide.unless_writers.setdefault(pat, (file, writer))
     for name in sorted(set(shared_sets) - used_sets):
-        p.add(file, None, f"set {name!r} is declared in [sets] but no rule names it in unless_sets or unless_before_sets",
+        p.add(file, None, f"set {name!r} is declared in [sets] but no rule names it in unless_sets or "
+              "unless_before_sets",
               f'add unless_sets = ["{name}"] (or unless_before_sets) to the rules it protects, or delete the set')
     for name in sorted(set(frags.table) - frags.used):
         p.add(file, None, f"fragment {name!r} is declared in [fragments] but no pattern uses {{{{{name}}}}}",
@@ -736,7 +738,8 @@ def load_catalogue(rules_dir: str | Path | None = None) -> Catalogue:
         rules.extend(_load_rules(path, cats, seen, p, shared, wide))
     for name in sorted(set(wide_sets) - wide.used):
         p.add("rules/categories.toml", None,
-              f"set {name!r} is declared in [sets] but no rule of any file names it in unless_sets or unless_before_sets",
+              f"set {name!r} is declared in [sets] but no rule of any file names it in unless_sets or "
+              "unless_before_sets",
               f'add unless_sets = ["{name}"] (or unless_before_sets) to the rules it protects, or delete the set')
     for name in sorted(set(shared.table) - shared.used):
         p.add("rules/categories.toml", None,

@@ -1458,9 +1458,10 @@ def check(
 def _drop_excepted_before(plan: _Plan, cat: Catalogue, text: str, raw: list) -> list:
     """Drop the hits of rules with ``unless_before`` patterns that one of them excepts: each is searched in the
     rule's view of the draft's ``UNLESS_BEFORE`` characters before the hit, the hit and ``UNLESS_AFTER`` characters
-    after it, and a match that overlaps the hit drops it. The pieces are checked apart (each with the next as context), so an exception named
-    in an earlier sentence ("… the manufacturer's recall. Please call Kinderway's safety line at 1-800-…") is
-    only seen here, on the whole draft; the cost is one short window per hit of those rules."""
+    after it, and a match that overlaps the hit drops it. The pieces are checked apart (each with the next as
+    context), so an exception named in an earlier sentence ("… the manufacturer's recall. Please call
+    Kinderway's safety line at 1-800-…") is only seen here, on the whole draft; the cost is one short window per
+    hit of those rules."""
     out = []
     for h in raw:
         ri, s, e = h
