@@ -484,6 +484,20 @@ class _Wide:
     fragment_writers: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
+@dataclass
+class _FileSets:
+    """One rule file's exemption lists while its rules are read: where problems go, the file's own ``[sets]`` (and
+    the names its rules used), rules/categories.toml's through ``wide``, and the first rule of the file that wrote
+    each inline ``unless`` / ``unless_before`` pattern, keyed (key, pattern)."""
+
+    p: "_Problems"
+    file: str
+    own: dict[str, list[str]]
+    wide: _Wide
+    used: set[str] = field(default_factory=set)
+    writers: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
 def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: _Problems,
                 shared_frags: "_Fragments | None" = None, wide: "_Wide | None" = None) -> list[Rule]:
     """The rules of one file; ``wide`` holds rules/categories.toml's ``[sets]`` and what the files before wrote."""
@@ -510,9 +524,7 @@ def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: 
         if first[0] != file:
             p.add(file, None, f"fragment {name!r} is the same piece as fragment {first[1]!r} of {first[0]}",
                   "declare it once in rules/categories.toml's [fragments] and delete both copies")
-    used_sets: set[str] = set()
-    # (key, pattern) of an inline unless / unless_before pattern of this file -> the first rule that writes it
-    unless_writer: dict[tuple[str, str], str] = {}
+    fs = _FileSets(p, file, shared_sets, wide)
     entries = data.get("rule", [])
     if not isinstance(entries, list):
         p.add(file, None, "'rule' is not an array of tables", "write each rule as [[rule]]")
@@ -560,11 +572,9 @@ def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: 
                           f"remove {k!r} (the model judges whole sentences), or remove model and keep the patterns")
         patterns = _compile_list(p, file, rid, "patterns", e.get("patterns"), model is None, frags)
         near = _compile_list(p, file, rid, "near", e.get("near"), False, frags)
-        unless = _compile_list(p, file, rid, "unless", _with_sets(
-            p, file, rid, e, "unless", "unless_sets", shared_sets, wide, used_sets, unless_writer), False, frags)
-        unless_before = _compile_list(p, file, rid, "unless_before", _with_sets(
-            p, file, rid, e, "unless_before", "unless_before_sets", shared_sets, wide, used_sets, unless_writer),
-            False, frags)
+        unless = _compile_list(p, file, rid, "unless", _with_sets(fs, rid, e, "unless", "unless_sets"), False, frags)
+        unless_before = _compile_list(p, file, rid, "unless_before",
+                                      _with_sets(fs, rid, e, "unless_before", "unless_before_sets"), False, frags)
         title = _text(p, file, rid, "title", e.get("title"))
         message = _text(p, file, rid, "message", e.get("message"))
         suggestion = _text(p, file, rid, "suggestion", e.get("suggestion"))
@@ -636,9 +646,9 @@ def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: 
                 model=model,
             )
         )
-    for pat, writer in unless_writer.items():
+    for pat, writer in fs.writers.items():
         wide.unless_writers.setdefault(pat, (file, writer))
-    for name in sorted(set(shared_sets) - used_sets):
+    for name in sorted(set(shared_sets) - fs.used):
         p.add(file, None, f"set {name!r} is declared in [sets] but no rule names it in unless_sets or "
               "unless_before_sets",
               f'add unless_sets = ["{name}"] (or unless_before_sets) to the rules it protects, or delete the set')
@@ -648,17 +658,16 @@ def _load_rules(path: Path, cats: dict[str, Category], seen: dict[str, str], p: 
     return rules
 
 
-def _with_sets(p: _Problems, file: str, rid: str, e: dict, key: str, sets_key: str,
-               shared_sets: dict[str, list[str]], wide: _Wide, used_sets: set[str],
-               writers: dict[tuple[str, str], str]):
+def _with_sets(fs: _FileSets, rid: str, e: dict, key: str, sets_key: str):
     """A rule's ``unless`` (or ``unless_before``) source with the ``[sets]`` it names in ``unless_sets`` (or
     ``unless_before_sets``) put in front: the file's own table first, then rules/categories.toml's. An inline
     pattern another rule already wrote (in this file or an earlier one) is reported: an exemption two rules
     need is written once, in ``[sets]``, since a copy in each would be fixed in one only."""
+    p, file, wide = fs.p, fs.file, fs.wide
     src = e.get(key)
     if isinstance(src, list):
         for pat in dict.fromkeys(x for x in src if isinstance(x, str)):
-            other = writers.setdefault((key, pat), rid)
+            other = fs.writers.setdefault((key, pat), rid)
             if other != rid:
                 p.add(file, rid, f"{key} pattern {pat[:60]!r} is also written by rule {other!r}",
                       f"move it into this file's [sets] table and name the set in both rules with {sets_key}")
@@ -675,16 +684,16 @@ def _with_sets(p: _Problems, file: str, rid: str, e: dict, key: str, sets_key: s
         return src
     shared: list[str] = []
     for name in names:
-        if name in shared_sets:
-            used_sets.add(name)
-            shared.extend(shared_sets[name])
+        if name in fs.own:
+            fs.used.add(name)
+            shared.extend(fs.own[name])
         elif name in wide.sets:
             wide.used.add(name)
             shared.extend(wide.sets[name])
         else:
             p.add(file, rid, f"unknown set {name!r} in {sets_key}",
                   f"declare it in this file's [sets] table (or in rules/categories.toml's, for every file)"
-                  f" or use one of {sorted(set(shared_sets) | set(wide.sets))}")
+                  f" or use one of {sorted(set(fs.own) | set(wide.sets))}")
     own = [src] if isinstance(src, str) else src
     return shared + own if isinstance(own, list) else (shared if own is None else own)
 
