@@ -44,7 +44,7 @@ from pathlib import Path
 from .report import Finding, Report
 from .tone import quotation_spans
 
-__all__ = ["REWRITES_PATH", "Rewrite", "RewriteError", "apply_rewrites", "load_rewrites", "preload", "rewrite_for"]
+__all__ = ["REWRITES_PATH", "Rewrite", "RewriteError", "apply_rewrites", "load_rewrites", "preload", "reported_question", "rewrite_for"]
 
 REWRITES_PATH = Path(__file__).with_name("rewrites.toml")
 LANGUAGES = ("en", "de", "fr", "es", "it", "ja", "zh")
@@ -293,9 +293,41 @@ def _within(spans: list[tuple[int, int]], at: int) -> bool:
     return any(a < at < b for a, b in spans)
 
 
+# The buyer's question reported in the seller's words ("You asked whether you can message us on WhatsApp. That
+# number is the maker's."): a phrase inside it is the buyer's wish, not the seller's invitation, and is never
+# rewritten, like a quotation. The frame comes before the phrase in the European languages ("you asked if",
+# "Sie haben gefragt, ob", "vous avez demandé si", "preguntó si", "ha chiesto se", "您问能否") and after it in
+# Japanese ("…できるかとのお問い合わせ"). Between the frame and the phrase: at most 60 characters, no colon or
+# semicolon and no "but / yes / and" that would start the seller's own answer ("You asked if you can pay by
+# PayPal: yes, contact us on WhatsApp" is rewritten).
+_ANSWER_START = r"(?:[:;：；]|\b(?:but|yes|and|so|aber|ja|und|mais|oui|et|pero|s[ií]|y|ma|s[iì]|e)\b|但|不过|可以的)"
+_REPORTED_BEFORE = re.compile(
+    r"(?:\b(?:you|the\s+buyer|he|she|they)\s+(?:(?:have|had|were|are)\s+)?(?:asked|asking|wondered|wondering|"
+    r"enquired|inquired|wanted\s+to\s+know)\s+(?:(?:us|me)\s+)?(?:whether|if)"
+    r"|\b(?:sie|du)\s+(?:(?:haben|hatten|hast|hattest)\s+)?(?:(?:uns|mich)\s+)?(?:gefragt|fragten|fragen|fragst|"
+    r"fragtest|wollten\s+wissen|wolltest\s+wissen)\s*,?\s*ob"
+    r"|\b(?:vous|tu)\s+(?:(?:nous|me|m['’])\s*)?(?:(?:avez|as)\s+demand[ée]|demandiez|demandais|vous\s+demandiez|"
+    r"te\s+demandais)\s+s(?:i\b|['’](?=il))"
+    r"|\b(?:(?:nos|me)\s+)?(?:pregunt[óo]|preguntaba|preguntaste|ha\s+preguntado|has\s+preguntado)\s+si"
+    r"|\b(?:(?:ci|mi)\s+)?(?:ha|hai|aveva|avevi)\s+chiesto\s+se|\b(?:(?:ci|mi)\s+)?chiedeva\s+se"
+    r"|(?:您|你|买家)(?:问|询问|咨询|想知道)(?:我们|我)?(?:能否|能不能|可不可以|可否|是否可以|是否能|是否|可以))"
+    r"(?:(?!" + _ANSWER_START + r")[^.!?。！？\n]){0,60}$",
+    re.IGNORECASE,
+)
+_REPORTED_AFTER = re.compile(r"[^。！？\n]{0,30}?(?:か|かどうか)(?:と|との|って)(?:お問い合わせ|ご質問|ご相談|お尋ね|ご連絡)")
+
+
+def reported_question(sentence: str, start: int, end: int) -> bool:
+    """Whether ``sentence[start:end]`` lies inside the buyer's question reported in the seller's words (see
+    ``_REPORTED_BEFORE``): never rewritten, like a quotation (``inside_quote``)."""
+    return bool(_REPORTED_BEFORE.search(sentence, max(0, start - 160), start)
+                or _REPORTED_AFTER.match(sentence, end))
+
+
 def _matches(sentence: str, candidates) -> list[tuple[int, int, Rewrite]]:
     """Every match of the candidates' patterns in one sentence, in file order, except those that start
-    inside quotation marks (a seller quoting the buyer's "text me on WhatsApp" keeps the buyer's words)."""
+    inside quotation marks (a seller quoting the buyer's "text me on WhatsApp" keeps the buyer's words) or
+    inside the buyer's question reported ("you asked whether you can message us on WhatsApp")."""
     out = []
     quotes = _quotes(sentence)  # once per sentence, not once per match
     for rw in candidates:
@@ -303,6 +335,7 @@ def _matches(sentence: str, candidates) -> list[tuple[int, int, Rewrite]]:
             out.extend(
                 (m.start(), m.end(), rw) for m in pattern.finditer(sentence)
                 if m.end() > m.start() and not _within(quotes, m.start())
+                and not reported_question(sentence, m.start(), m.end())
             )
     return out
 

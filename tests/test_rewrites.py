@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import app
 from app import engine
 from app.catalogue import parse_example
-from app.rewrites import SERVED, RewriteError, apply_rewrites, inside_quote, load_rewrites
+from app.rewrites import SERVED, RewriteError, apply_rewrites, inside_quote, load_rewrites, reported_question
 from phrase_fixes import phrase_fixes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,8 +99,9 @@ def test_no_rewrite_pattern_matches_a_good_example_of_a_rule_it_serves():
             if rid in rw.serves or category in rw.serves:
                 for pattern in rw.patterns:
                     for m in pattern.finditer(ex):
-                        # a phrase inside the buyer's quoted words is never rewritten (app.rewrites.inside_quote)
-                        if not inside_quote(ex, m.start()):
+                        # a phrase inside the buyer's quoted words or reported question is never rewritten
+                        # (app.rewrites.inside_quote, reported_question)
+                        if not inside_quote(ex, m.start()) and not reported_question(ex, m.start(), m.end()):
                             hits.append((rw.id, rid, ex, m.group(0)))
     assert hits == []
 
@@ -125,6 +126,37 @@ def test_inside_quote_follows_the_quotation_marks_of_each_language():
         ("Note: it's easier if you call me.", "call me"),  # an apostrophe after a colon opens nothing
     ]:
         assert not inside_quote(text, text.index(phrase)), text
+
+
+def test_reported_question_covers_the_buyers_wish_in_each_language_but_not_the_sellers_answer():
+    for text, phrase in [
+        ("You asked whether you can message us on WhatsApp.", "message us on WhatsApp"),
+        ("You asked us if you could call us directly.", "call us directly"),
+        ("Sie haben gefragt, ob Sie uns per WhatsApp schreiben können.", "per WhatsApp"),
+        ("Vous nous avez demandé si vous pouviez nous écrire sur WhatsApp.", "nous écrire sur WhatsApp"),
+        ("Usted preguntó si puede escribirnos por WhatsApp.", "escribirnos por WhatsApp"),
+        ("Ci ha chiesto se può scriverci su WhatsApp.", "scriverci su WhatsApp"),
+        ("您问能否通过微信联系我们。", "通过微信联系我们"),
+        ("LINEで連絡できるかとのお問い合わせですが、こちらでお願いします。", "LINEで連絡"),
+    ]:
+        at = text.index(phrase)
+        assert reported_question(text, at, at + len(phrase)), text
+    for text, phrase in [
+        ("Please message us on WhatsApp.", "message us on WhatsApp"),
+        ("You asked if you can pay by card: yes, and message us on WhatsApp for that.", "message us on WhatsApp"),
+        ("You asked about the size, but message us on WhatsApp for that.", "message us on WhatsApp"),
+        ("Sie haben gefragt, ob es passt. Schreiben Sie uns per WhatsApp.", "per WhatsApp"),
+        ("LINEで連絡してください。", "LINEで連絡"),
+    ]:
+        at = text.index(phrase)
+        assert not reported_question(text, at, at + len(phrase)), text
+
+
+def test_a_reported_question_is_not_rewritten_but_the_sellers_own_invitation_is():
+    reported = "You asked whether you can message us on WhatsApp. That number belongs to the manufacturer."
+    assert phrase_fixes(reported, app.check(reported)) == []
+    own = "Please message us on WhatsApp at +44 7700 900123."
+    assert phrase_fixes(own, app.check(own)) != []
 
 
 def test_a_quoted_buyer_phrase_is_not_rewritten_but_the_sellers_own_is():
