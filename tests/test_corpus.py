@@ -245,7 +245,7 @@ MAIN_MIN_TOTAL, MAIN_MIN_CLEAN_TOTAL = 420, 175
 HOLDOUT_MIN_PER_LANG = 15
 HOLDOUT_CLEAN_SHARE = (0.30, 0.60)  # up to 60 %: the holdout may carry a clean look-alike set (-n) beside the mixed ones
 
-ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|(?:[huvwxyztsrqponkgfemljiba]|a[a-z]|b[a-z]|c[a-z]|d[a-z]|e[a-z]|f[a-z]|g[a-z]|h[a-z]|i[a-z]|j[a-x])\d{{2}})", True: r"{lang}-(?:j[yz]|k[ab])\d{{2}}"}
+ID_PATTERN = {False: r"{lang}-(?:\d{{3}}|(?:[huvwxyztsrqponkgfemljiba]|a[a-z]|b[a-z]|c[a-z]|d[a-z]|e[a-z]|f[a-z]|g[a-z]|h[a-z]|i[a-z]|j[a-z]|k[ab])\d{{2}})", True: r"{lang}-(?:k[c-f])\d{{2}}"}
 
 
 # ── the corpus files themselves ─────────────────────────────────────────────────────────────────────
