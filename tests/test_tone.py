@@ -105,7 +105,9 @@ def test_staleness_follows_the_feature_code_not_its_comments():
 def test_model_file_is_compact_and_complete(name):
     path = tone.model_path(name)
     # The tone model holds two models since 2026-12-06: the sentence judgement and the message judgement.
-    limit = 800_000 if train_tone.params_for(name).get("message") else 400_000
+    # The off-platform model's list of known-fine training sentences grows with the corpus (1,005 sentences on 2026-12-07 after
+    # -jy..-kb moved in: 400,794 bytes, just over the 400,000 of before); the budget is now 440,000 bytes.
+    limit = 800_000 if train_tone.params_for(name).get("message") else 440_000
     assert path.stat().st_size <= limit, f"{path.name} is {path.stat().st_size:,} bytes (limit {limit:,})"
     data = json.loads(path.read_text("utf-8"))
     assert data["format"] == train_tone.MODEL_FORMAT
