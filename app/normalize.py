@@ -400,7 +400,18 @@ def _separator_edits(run: str, base: int) -> list[tuple[int, int, str]]:
 def _spread_edits(text: str) -> list[tuple[int, int, str]]:
     edits: list[tuple[int, int, str]] = []
     for m in _SPREAD.finditer(text):
-        edits.extend(_separator_edits(m.group(), m.start()))
+        seps = _separator_edits(m.group(), m.start())
+        # A word spread with punctuation and a one-letter word after or before it across a plain space
+        # ("B.i.z.u.m o transferencia", "o W.h.a.t.s.A.p.p"): the space ends the spread word, it is not one of its
+        # separators, so "bizum o" stays two words instead of becoming "bizumo".
+        if len(seps) >= 4:
+            def _space_only(e: tuple[int, int, str]) -> bool:
+                return text[e[0]:e[1]].isspace()
+            if _space_only(seps[-1]) and not any(_space_only(e) for e in seps[:-1]):
+                seps = seps[:-1]
+            elif _space_only(seps[0]) and not any(_space_only(e) for e in seps[1:]):
+                seps = seps[1:]
+        edits.extend(seps)
     return edits
 
 

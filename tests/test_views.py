@@ -164,3 +164,21 @@ def test_counts_and_durations_in_words_are_not_phone_numbers():
 )
 def test_letters_view_reads_a_leet_digit_among_spread_letters(draft, folded):
     assert Views(draft)["letters"].text == folded
+
+
+# ── the letters view: a one-letter word beside a word spread with punctuation ──────────────────────
+
+
+@pytest.mark.parametrize(
+    "draft, folded",
+    [
+        # the plain space after "B.i.z.u.m" is no separator of the spread word: "o" (Spanish "or") stays a word
+        ("se lo paso por B.i.z.u.m o transferencia", "se lo paso por bizum o transferencia"),
+        ("y W.h.a.t.s.A.p.p", "y whatsapp"),
+        # a word spread with spaces only is joined as before, and so is one spread with dots only
+        ("add me on w h a t s a p p", "add me on whatsapp"),
+        ("T.e.l.e.g.r.a.m", "telegram"),
+    ],
+)
+def test_letters_view_keeps_a_one_letter_word_beside_a_dotted_spread_word(draft, folded):
+    assert Views(draft)["letters"].text == folded
