@@ -405,11 +405,10 @@ def _spread_edits(text: str) -> list[tuple[int, int, str]]:
         # ("B.i.z.u.m o transferencia", "o W.h.a.t.s.A.p.p"): the space ends the spread word, it is not one of its
         # separators, so "bizum o" stays two words instead of becoming "bizumo".
         if len(seps) >= 4:
-            def _space_only(e: tuple[int, int, str]) -> bool:
-                return text[e[0]:e[1]].isspace()
-            if _space_only(seps[-1]) and not any(_space_only(e) for e in seps[:-1]):
+            spaces = [text[a:b].isspace() for a, b, _ in seps]
+            if spaces[-1] and not any(spaces[:-1]):
                 seps = seps[:-1]
-            elif _space_only(seps[0]) and not any(_space_only(e) for e in seps[1:]):
+            elif spaces[0] and not any(spaces[1:]):
                 seps = seps[1:]
         edits.extend(seps)
     return edits

@@ -143,7 +143,7 @@ def test_counts_and_durations_in_words_are_not_phone_numbers():
         assert not [f for f in app.check(draft, lang=lang).findings if f.category == "contact-details"], draft
 
 
-# ── the letters view: a leet digit among spread letters ──────────────────────────────────────────────
+# ── the letters view: spread letters, a leet digit among them ──────────────────────────────────────────────
 
 
 @pytest.mark.parametrize(
@@ -160,25 +160,14 @@ def test_counts_and_durations_in_words_are_not_phone_numbers():
         ("3 x 4 m", "3 x 4 m"),
         # more digits than letters is no word
         ("a 1 b 3 c 5 d 7", "a 1 b 3 c 5 d 7"),
-    ],
-)
-def test_letters_view_reads_a_leet_digit_among_spread_letters(draft, folded):
-    assert Views(draft)["letters"].text == folded
-
-
-# ── the letters view: a one-letter word beside a word spread with punctuation ──────────────────────
-
-
-@pytest.mark.parametrize(
-    "draft, folded",
-    [
-        # the plain space after "B.i.z.u.m" is no separator of the spread word: "o" (Spanish "or") stays a word
+        # the plain space after a word spread with punctuation is none of its separators: "o" (Spanish "or") stays a word
         ("se lo paso por B.i.z.u.m o transferencia", "se lo paso por bizum o transferencia"),
         ("y W.h.a.t.s.A.p.p", "y whatsapp"),
-        # a word spread with spaces only is joined as before, and so is one spread with dots only
+        # a word spread with spaces only, or with dots only, is joined whole
         ("add me on w h a t s a p p", "add me on whatsapp"),
         ("T.e.l.e.g.r.a.m", "telegram"),
     ],
 )
-def test_letters_view_keeps_a_one_letter_word_beside_a_dotted_spread_word(draft, folded):
+def test_letters_view_folds_words_spread_with_separators(draft, folded):
     assert Views(draft)["letters"].text == folded
+
